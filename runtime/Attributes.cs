@@ -1,0 +1,74 @@
+using System;
+
+namespace LossGen;
+
+/// <summary>How the per-position losses are combined into the value a loss returns.</summary>
+public enum Reduction
+{
+    /// <summary>No reduction: one loss value per position (per sample for class losses, per element for elementwise ones).</summary>
+    None = 0,
+    /// <summary>The mean over the positions that count (ignored positions are left out; class-weighted losses divide by the sum of the weights).</summary>
+    Mean = 1,
+    /// <summary>The sum over all positions.</summary>
+    Sum = 2,
+    /// <summary>The sum divided by the size of axis 0 of <c>x</c> (PyTorch's <c>batchmean</c>).</summary>
+    BatchMean = 3,
+}
+
+/// <summary>What the target of a canned classification loss holds.</summary>
+public enum TargetKind
+{
+    /// <summary>Integer class indices <c>t</c>, one per position.</summary>
+    ClassIndices = 0,
+    /// <summary>Class probabilities <c>y</c>, with <c>x</c>'s shape.</summary>
+    Probabilities = 1,
+}
+
+/// <summary>
+/// Declares a loss written in the LossGen expression language on a <c>static partial class</c>.
+/// The generator emits <c>Forward</c>, <c>Backward</c> and <c>ForwardBackward</c> for <see cref="float"/> and <see cref="double"/>,
+/// with the gradient derived symbolically at compile time.
+/// </summary>
+/// <example><code>[Loss("-sum(y * log_softmax(x))")] public static partial class DenseCrossEntropy;</code></example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class LossAttribute : Attribute
+{
+    /// <summary>Declares a loss.</summary>
+    /// <param name="expression">The loss, for example <c>logsumexp(x) - x[t]</c>. See docs/dsl.md.</param>
+    public LossAttribute(string expression) => Expression = expression;
+
+    /// <summary>The loss expression.</summary>
+    public string Expression { get; }
+
+    /// <summary>How per-position losses are reduced. Default <see cref="Reduction.Mean"/>.</summary>
+    public Reduction Reduction { get; set; } = Reduction.Mean;
+
+    /// <summary>0: the class count is read from the input. &gt;0: kernels are specialised for that count and other inputs are rejected.</summary>
+    public int Classes { get; set; }
+
+    /// <summary>The axis of <c>x</c> holding the classes when its rank is at least 2 (default 1, PyTorch's layout); -1 is the last axis.</summary>
+    public int ClassAxis { get; set; } = 1;
+
+    /// <summary>A class id whose positions add no loss, get zero gradient and are not counted by <see cref="Reduction.Mean"/>. Unset: nothing is ignored.</summary>
+    public int IgnoreIndex { get; set; }
+}
+
+/// <summary>Declares a scalar hyper-parameter of a <see cref="LossAttribute"/> expression; it becomes an optional parameter of every generated method.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LossParameterAttribute : Attribute
+{
+    /// <summary>Declares a hyper-parameter.</summary>
+    /// <param name="name">Its name in the expression.</param>
+    /// <param name="defaultValue">Its default value.</param>
+    public LossParameterAttribute(string name, double defaultValue)
+    {
+        Name = name;
+        DefaultValue = defaultValue;
+    }
+
+    /// <summary>The name used in the expression.</summary>
+    public string Name { get; }
+
+    /// <summary>The default value of the generated optional parameter.</summary>
+    public double DefaultValue { get; }
+}

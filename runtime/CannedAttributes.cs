@@ -1,0 +1,120 @@
+using System;
+
+namespace LossGen;
+
+/// <summary>Options every canned loss shares.</summary>
+public abstract class CannedLossAttribute : Attribute
+{
+    /// <summary>How per-position losses are reduced. Default <see cref="Reduction.Mean"/>.</summary>
+    public Reduction Reduction { get; set; } = Reduction.Mean;
+}
+
+/// <summary>Options of canned losses over a class axis.</summary>
+public abstract class CannedClassLossAttribute : CannedLossAttribute
+{
+    /// <summary>0: the class count is read from the input. &gt;0: kernels are specialised for that count.</summary>
+    public int Classes { get; set; }
+
+    /// <summary>The class axis of <c>x</c> when its rank is at least 2 (default 1); -1 is the last axis.</summary>
+    public int ClassAxis { get; set; } = 1;
+}
+
+/// <summary>PyTorch's <c>torch.nn.functional.cross_entropy</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class CrossEntropyLossAttribute : CannedClassLossAttribute
+{
+    /// <summary>Class indices <c>t</c> (default) or probabilities <c>y</c>.</summary>
+    public TargetKind Target { get; set; } = TargetKind.ClassIndices;
+    /// <summary>Per-class weights <c>w</c> of shape [C].</summary>
+    public bool Weighted { get; set; }
+    /// <summary>Target value that is ignored (class indices only). Default -100.</summary>
+    public int IgnoreIndex { get; set; } = -100;
+    /// <summary>Label smoothing in [0, 1]. Default 0.</summary>
+    public double LabelSmoothing { get; set; }
+}
+
+/// <summary>PyTorch's <c>torch.nn.functional.nll_loss</c>: <c>x</c> holds log-probabilities.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class NllLossAttribute : CannedClassLossAttribute
+{
+    /// <summary>Per-class weights <c>w</c> of shape [C].</summary>
+    public bool Weighted { get; set; }
+    /// <summary>Target value that is ignored. Default -100.</summary>
+    public int IgnoreIndex { get; set; } = -100;
+}
+
+/// <summary>PyTorch's <c>torch.nn.functional.binary_cross_entropy</c>: <c>x</c> holds probabilities; each log is clamped at -100.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class BinaryCrossEntropyLossAttribute : CannedLossAttribute
+{
+    /// <summary>Elementwise weights <c>w</c> with <c>x</c>'s shape.</summary>
+    public bool Weighted { get; set; }
+}
+
+/// <summary>PyTorch's <c>torch.nn.functional.binary_cross_entropy_with_logits</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class BinaryCrossEntropyWithLogitsLossAttribute : CannedLossAttribute
+{
+    /// <summary>Elementwise weights <c>w</c> with <c>x</c>'s shape.</summary>
+    public bool Weighted { get; set; }
+    /// <summary>Positive-class weights <c>posWeight</c> along the last axis of <c>x</c>.</summary>
+    public bool PosWeighted { get; set; }
+}
+
+/// <summary>PyTorch's <c>torch.nn.functional.kl_div</c>: <c>x</c> holds log-probabilities.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class KLDivLossAttribute : CannedLossAttribute
+{
+    /// <summary>The target <c>y</c> holds log-probabilities.</summary>
+    public bool LogTarget { get; set; }
+}
+
+/// <summary>PyTorch's <c>torch.nn.functional.mse_loss</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class MseLossAttribute : CannedLossAttribute { }
+
+/// <summary>PyTorch's <c>torch.nn.functional.l1_loss</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class L1LossAttribute : CannedLossAttribute { }
+
+/// <summary>PyTorch's <c>torch.nn.functional.smooth_l1_loss</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class SmoothL1LossAttribute : CannedLossAttribute
+{
+    /// <summary>The threshold between the quadratic and linear parts. Default 1.</summary>
+    public double Beta { get; set; } = 1.0;
+}
+
+/// <summary>PyTorch's <c>torch.nn.functional.huber_loss</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class HuberLossAttribute : CannedLossAttribute
+{
+    /// <summary>The threshold between the quadratic and linear parts. Default 1.</summary>
+    public double Delta { get; set; } = 1.0;
+}
+
+/// <summary>PyTorch's <c>torch.nn.functional.poisson_nll_loss</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class PoissonNllLossAttribute : CannedLossAttribute
+{
+    /// <summary><c>x</c> is the log of the rate (default true).</summary>
+    public bool LogInput { get; set; } = true;
+    /// <summary>Adds the Stirling approximation term for targets above 1.</summary>
+    public bool Full { get; set; }
+    /// <summary>Added inside the log when <see cref="LogInput"/> is false. Default 1e-8.</summary>
+    public double Eps { get; set; } = 1e-8;
+}
+
+/// <summary>PyTorch's <c>torch.nn.functional.soft_margin_loss</c>: targets are +1 or -1.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class SoftMarginLossAttribute : CannedLossAttribute { }
+
+/// <summary>torchvision's <c>sigmoid_focal_loss</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class SigmoidFocalLossAttribute : CannedLossAttribute
+{
+    /// <summary>Weight of the positive class; negative: no alpha term. Default 0.25.</summary>
+    public double Alpha { get; set; } = 0.25;
+    /// <summary>Focusing exponent. Default 2.</summary>
+    public double Gamma { get; set; } = 2.0;
+}
