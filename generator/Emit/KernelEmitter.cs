@@ -1,0 +1,811 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using LossGen.Generator.Ir;
+using LossGen.Generator.Planning;
+using LossGen.Generator.Semantics;
+
+namespace LossGen.Generator.Emit;
+
+/// <summary>
+/// Emits one kernel (a method generic in the element type) from a <see cref="KernelPlan"/>: argument validation before
+/// any write, then one loop over positions holding row state in locals, with the plan's passes over the class axis and
+/// a final pass that writes the gradients. Every node becomes one named local at the outermost place it can live:
+/// constants and hyper-parameter expressions before the loop, row values before the class loops, class values inside.
+/// </summary>
+internal sealed class KernelEmitter
+{
+    private readonly CompiledLoss _loss;
+    private readonly KernelOutputs _outputs;
+    private readonly KernelPlan _plan;
+    private readonly IndentedWriter _scalars;
+    private readonly Dictionary<Node, string> _scalarNames = new();
+    private readonly Dictionary<string, int> _stems = new();
+    private Dictionary<Node, string> _rowNames = new();
+    private Dictionary<Node, string> _pickNames = new();
+    private IndentedWriter _rowWriter;
+
+    private KernelEmitter(CompiledLoss loss, KernelOutputs outputs, int indent)
+    {
+        _loss = loss;
+        _outputs = outputs;
+        _plan = KernelPlan.Create(loss.Graph, outputs, loss.Loss, loss.Dx, loss.Dy, loss.MeanWeight);
+        _scalars = new IndentedWriter(indent);
+        _rowWriter = new IndentedWriter(indent);
+    }
+
+    private enum Place
+    {
+        Class,
+        Pick,
+        Flat,
+    }
+
+    private bool ReducedLoss => _loss.Reduction != Reduction.None;
+
+    private bool Elementwise => _loss.Elementwise;
+
+    private bool Flat => _loss.Flat;
+
+    private bool HasIgnore => _loss.Spec.HasIgnoreIndex && _loss.UsesTarget;
+
+    /// <summary>Tensors with x's shape, walked with the class axis.</summary>
+    private IEnumerable<string> LikeX()
+    {
+        yield return "x";
+        foreach (InputSpec input in _loss.Inputs.Where(i => i.Layout == InputLayout.LikeX))
+        {
+            yield return input.Name;
+        }
+
+        if (!ReducedLoss && Elementwise)
+        {
+            if (_outputs.Loss)
+            {
+                yield return "loss";
+            }
+
+            if (_outputs.Dx)
+            {
+                yield return "dloss";
+            }
+        }
+
+        if (_outputs.Dx)
+        {
+            yield return "dx";
+        }
+
+        if (_outputs.Dy)
+        {
+            yield return "dy";
+        }
+    }
+
+    /// <summary>Tensors with one value per position, walked without the class axis.</summary>
+    private IEnumerable<string> PerPosition()
+    {
+        if (_loss.UsesTarget)
+        {
+            yield return "t";
+        }
+
+        if (!ReducedLoss && !Elementwise)
+        {
+            if (_outputs.Loss)
+            {
+                yield return "loss";
+            }
+
+            if (_outputs.Dx)
+            {
+                yield return "dloss";
+            }
+        }
+    }
+
+    public static void Emit(IndentedWriter w, CompiledLoss loss, KernelOutputs outputs, string generatedCode)
+    {
+        var emitter = new KernelEmitter(loss, outputs, w.Indent + 1);
+        emitter.EmitKernel(w, generatedCode);
+    }
+
+    public static string KernelName(KernelOutputs outputs) => outputs.Name + "Kernel";
+
+    /// <summary>The kernel's parameters: inputs, then outputs, then hyper-parameters.</summary>
+    public static IEnumerable<(string Type, string Name)> Parameters(CompiledLoss loss, KernelOutputs outputs)
+    {
+        yield return ("ReadOnlyTensorSpan<T>", "x");
+        foreach (InputSpec input in loss.Inputs.Where(i => i.Name == "y"))
+        {
+            yield return ("ReadOnlyTensorSpan<T>", input.Name);
+        }
+
+        if (loss.UsesTarget)
+        {
+            yield return ("ReadOnlyTensorSpan<TIndex>", "t");
+        }
+
+        foreach (InputSpec input in loss.Inputs.Where(i => i.Name != "y"))
+        {
+            yield return ("ReadOnlyTensorSpan<T>", input.Name);
+        }
+
+        bool reduced = loss.Reduction != Reduction.None;
+        if (outputs.Loss && !reduced)
+        {
+            yield return ("TensorSpan<T>", "loss");
+        }
+
+        if (outputs.Dx)
+        {
+            yield return (reduced ? "T" : "ReadOnlyTensorSpan<T>", "dloss");
+            yield return ("TensorSpan<T>", "dx");
+        }
+
+        if (outputs.Dy)
+        {
+            yield return ("TensorSpan<T>", "dy");
+        }
+
+        foreach (string parameter in loss.ParametersUsed)
+        {
+            yield return ("T", Identifiers.Escape(parameter));
+        }
+    }
+
+    private void EmitKernel(IndentedWriter w, string generatedCode)
+    {
+        string returnType = ReducedLoss && _outputs.Loss ? "double" : "void";
+        string typeParameters = _loss.UsesTarget ? "<T, TIndex>" : "<T>";
+        string parameters = string.Join(", ", Parameters(_loss, _outputs).Select(p => p.Type + " " + p.Name));
+        w.Line(generatedCode);
+        w.Line($"private static {returnType} {KernelName(_outputs)}{typeParameters}({parameters})");
+        w.Open();
+        w.Line("where T : unmanaged, IFloatingPointIeee754<T>");
+        if (_loss.UsesTarget)
+        {
+            w.Line("where TIndex : unmanaged, IBinaryInteger<TIndex>");
+        }
+
+        w.Unindent();
+        w.Line("{");
+        w.Open();
+        EmitValidation(w);
+        EmitTargetPass(w);
+
+        var loop = new IndentedWriter(w.Indent);
+        EmitMainLoop(loop);
+
+        w.Raw(_scalars);
+        if (!_scalars.IsEmpty)
+        {
+            w.Line();
+        }
+
+        w.Raw(loop);
+        if (returnType == "double")
+        {
+            w.Line();
+            w.Line(_loss.Reduction switch
+            {
+                Reduction.Mean => "return total / denominator;",
+                Reduction.BatchMean => "return total / batch;",
+                _ => "return total;",
+            });
+        }
+
+        w.Close();
+    }
+
+    private void EmitValidation(IndentedWriter w)
+    {
+        var spec = _loss.Spec;
+        w.Line("// Validate every argument before anything is written.");
+        if (Flat)
+        {
+            w.Line("global::LossGen.Internal.Check.Rank(x.Lengths, \"x\");");
+            w.Line("const int axis = -1;");
+            w.Line("nint positions = x.FlattenedLength;");
+        }
+        else
+        {
+            w.Line($"int axis = global::LossGen.Internal.Check.ClassAxis(x.Lengths, {spec.ClassAxis.ToString(CultureInfo.InvariantCulture)}, {spec.Classes.ToString(CultureInfo.InvariantCulture)}, \"x\");");
+            w.Line("nint classes = x.Lengths[axis];");
+            w.Line("nint positions = global::LossGen.Internal.Check.Positions(x.Lengths, axis);");
+        }
+
+        foreach (InputSpec input in _loss.Inputs)
+        {
+            if (input.Layout == InputLayout.PerClass)
+            {
+                w.Line($"global::LossGen.Internal.Check.ClassVector({input.Name}.Lengths, classes, \"{input.Name}\");");
+            }
+            else
+            {
+                w.Line($"global::LossGen.Internal.Check.SameShape({input.Name}.Lengths, x.Lengths, \"{input.Name}\", \"the shape of x\");");
+            }
+        }
+
+        foreach (string name in PerPosition())
+        {
+            w.Line($"global::LossGen.Internal.Check.PositionShape({name}.Lengths, x.Lengths, axis, \"{name}\");");
+        }
+
+        foreach (string name in LikeX().Where(n => n is "loss" or "dloss" or "dx" or "dy"))
+        {
+            w.Line($"global::LossGen.Internal.Check.SameShape({name}.Lengths, x.Lengths, \"{name}\", \"the shape of x\");");
+        }
+
+        // Memory: outputs against inputs and each other.
+        var outputs = new List<string>();
+        if (_outputs.Loss && !ReducedLoss)
+        {
+            outputs.Add("loss");
+        }
+
+        if (_outputs.Dx)
+        {
+            outputs.Add("dx");
+        }
+
+        if (_outputs.Dy)
+        {
+            outputs.Add("dy");
+        }
+
+        var inputs = new List<string> { "x" };
+        inputs.AddRange(_loss.Inputs.Select(i => i.Name));
+        if (_loss.UsesTarget)
+        {
+            inputs.Add("t");
+        }
+
+        if (_outputs.Dx && !ReducedLoss)
+        {
+            inputs.Add("dloss");
+        }
+
+        foreach (string name in inputs.Concat(outputs))
+        {
+            string type = name == "t" ? "TIndex" : "T";
+            w.Line($"ref {type} {name}Ref = ref {RefOf(name)};");
+        }
+
+        for (int o = 0; o < outputs.Count; o++)
+        {
+            string output = outputs[o];
+            foreach (string input in inputs)
+            {
+                string allowSame = output == "dx" && input == "x" ? ", allowSame: true" : string.Empty;
+                w.Line($"global::LossGen.Internal.Check.NoOverlap(ref {output}Ref, {output}.Lengths, {output}.Strides, \"{output}\", ref {input}Ref, {input}.Lengths, {input}.Strides, \"{input}\"{allowSame});");
+            }
+
+            for (int p = o + 1; p < outputs.Count; p++)
+            {
+                string other = outputs[p];
+                w.Line($"global::LossGen.Internal.Check.NoOverlap(ref {output}Ref, {output}.Lengths, {output}.Strides, \"{output}\", ref {other}Ref, {other}.Lengths, {other}.Strides, \"{other}\");");
+            }
+        }
+
+        w.Line();
+        foreach (string name in LikeX())
+        {
+            w.Line($"global::LossGen.Internal.Walker {name}Walk = global::LossGen.Internal.Walker.Create({name}.Lengths, {name}.Strides, axis);");
+            if (!Flat)
+            {
+                w.Line($"nint {name}Stride = {name}Walk.ClassStride;");
+            }
+        }
+
+        foreach (string name in PerPosition())
+        {
+            w.Line($"global::LossGen.Internal.Walker {name}Walk = global::LossGen.Internal.Walker.Create({name}.Lengths, {name}.Strides, -1);");
+        }
+
+        foreach (InputSpec input in _loss.Inputs.Where(i => i.Layout == InputLayout.PerClass))
+        {
+            w.Line($"nint {input.Name}Stride = {input.Name}.Strides[0];");
+        }
+    }
+
+    private static string RefOf(string name) =>
+        name is "loss" or "dx" or "dy"
+            ? $"{name}.GetPinnableReference()"
+            : $"Unsafe.AsRef(in {name}.GetPinnableReference())";
+
+    private bool NeedsDenominator => _loss.Reduction == Reduction.Mean && (_outputs.Loss || _outputs.Dx);
+
+    private bool CountsInTargetPass => NeedsDenominator && (HasIgnore || _plan.MeanWeight is not null);
+
+    private void EmitTargetPass(IndentedWriter w)
+    {
+        if (NeedsDenominator && !CountsInTargetPass)
+        {
+            w.Line(Elementwise && !Flat ? "double denominator = (double)positions * classes;" : "double denominator = positions;");
+        }
+
+        if (_loss.Reduction == Reduction.BatchMean && (_outputs.Loss || _outputs.Dx))
+        {
+            w.Line("double batch = x.Rank == 0 ? 1 : x.Lengths[0];");
+        }
+
+        if (!_loss.UsesTarget)
+        {
+            w.Line();
+            return;
+        }
+
+        string ignore = HasIgnore ? _loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture) : string.Empty;
+        string ignoreNote = HasIgnore ? $" and is not the ignore index {ignore}" : string.Empty;
+        w.Line();
+        w.Line(CountsInTargetPass ? "// Check the class indices and add up Mean's denominator." : "// Check the class indices.");
+        if (CountsInTargetPass)
+        {
+            w.Line("double denominator = 0;");
+        }
+
+        using (w.Block("for (nint position = 0; position < positions; position++)"))
+        {
+            w.Line("long targetValue = long.CreateTruncating(Unsafe.Add(ref tRef, tWalk.Offset(position)));");
+            if (HasIgnore)
+            {
+                using (w.Block($"if (targetValue == {ignore})"))
+                {
+                    w.Line("continue;");
+                }
+            }
+
+            using (w.Block("if ((ulong)targetValue >= (ulong)classes)"))
+            {
+                w.Line($"throw global::LossGen.Internal.Check.TargetOutOfRange(\"t\", t.Lengths, position, targetValue, classes, \"{ignoreNote}\");");
+            }
+
+            if (CountsInTargetPass)
+            {
+                if (_plan.MeanWeight is null)
+                {
+                    w.Line(Elementwise ? "denominator += classes;" : "denominator += 1;");
+                }
+                else
+                {
+                    w.Line("nint target = (nint)targetValue;");
+                    StartRow(w);
+                    EmitPasses(_plan.WeightPasses);
+                    string weight = Value(_plan.MeanWeight, null);
+                    w.Raw(_rowWriter);
+                    w.Line($"denominator += double.CreateTruncating({weight});");
+                }
+            }
+        }
+
+        w.Line();
+    }
+
+    private void StartRow(IndentedWriter w)
+    {
+        _rowNames = new Dictionary<Node, string>();
+        _pickNames = new Dictionary<Node, string>();
+        _rowWriter = new IndentedWriter(w.Indent);
+    }
+
+    private void EmitMainLoop(IndentedWriter w)
+    {
+        if (_outputs.Dx)
+        {
+            if (ReducedLoss)
+            {
+                string seed = _loss.Reduction switch
+                {
+                    Reduction.Mean => "denominator == 0 ? T.Zero : dloss / T.CreateTruncating(denominator)",
+                    Reduction.BatchMean => "dloss / T.CreateTruncating(batch)",
+                    _ => "dloss",
+                };
+                w.Line($"T seed = {seed};");
+                _scalarNames[_loss.Seed] = "seed";
+            }
+        }
+
+        if (ReducedLoss && _outputs.Loss)
+        {
+            w.Line("double total = 0;");
+        }
+
+        using (w.Block("for (nint position = 0; position < positions; position++)"))
+        {
+            StartRow(w);
+            foreach (string name in LikeX().Concat(PerPosition()))
+            {
+                _rowWriter.Line($"nint {name}Offset = {name}Walk.Offset(position);");
+            }
+
+            if (_loss.UsesTarget)
+            {
+                _rowWriter.Line("long targetValue = long.CreateTruncating(Unsafe.Add(ref tRef, tOffset));");
+                if (HasIgnore)
+                {
+                    EmitIgnored(_rowWriter);
+                }
+
+                _rowWriter.Line("nint target = (nint)targetValue;");
+            }
+
+            if (_outputs.Dx && !ReducedLoss && !Elementwise)
+            {
+                _rowWriter.Line("T seed = Unsafe.Add(ref dlossRef, dlossOffset);");
+                _rowNames[_loss.Seed] = "seed";
+            }
+
+            EmitPasses(_plan.Passes);
+            EmitFinal();
+            w.Raw(_rowWriter);
+        }
+    }
+
+    private void EmitIgnored(IndentedWriter w)
+    {
+        using (w.Block($"if (targetValue == {_loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture)})"))
+        {
+            var zeroed = new List<string>();
+            if (_outputs.Loss && !ReducedLoss)
+            {
+                if (Elementwise)
+                {
+                    zeroed.Add("loss");
+                }
+                else
+                {
+                    w.Line("Unsafe.Add(ref lossRef, lossOffset) = T.Zero;");
+                }
+            }
+
+            if (_outputs.Dx)
+            {
+                zeroed.Add("dx");
+            }
+
+            if (_outputs.Dy)
+            {
+                zeroed.Add("dy");
+            }
+
+            if (zeroed.Count > 0)
+            {
+                using (w.Block("for (nint c = 0; c < classes; c++)"))
+                {
+                    foreach (string name in zeroed)
+                    {
+                        w.Line($"Unsafe.Add(ref {name}Ref, {name}Offset + c * {name}Stride) = T.Zero;");
+                    }
+                }
+            }
+
+            w.Line("continue;");
+        }
+    }
+
+    /// <summary>One loop over the class axis per pass; the reductions of a pass share its loop.</summary>
+    private void EmitPasses(List<List<Node>> passes)
+    {
+        foreach (List<Node> pass in passes)
+        {
+            var body = new IndentedWriter(_rowWriter.Indent + 1);
+            var context = new Context(Place.Class, body);
+            var accumulators = new List<(Node Node, string Name)>();
+            foreach (Node reduction in pass)
+            {
+                string name = Fresh(reduction.Function!.Reduce == ReduceKind.Sum ? "sum" : reduction.Function.Reduce == ReduceKind.Max ? "max" : "min");
+                accumulators.Add((reduction, name));
+            }
+
+            foreach ((Node reduction, string name) in accumulators)
+            {
+                string value = Value(reduction.Args[0], context);
+                body.Line(reduction.Function!.Reduce switch
+                {
+                    ReduceKind.Sum => $"{name} += {value};",
+                    ReduceKind.Max => $"{name} = T.Max({name}, {value});",
+                    _ => $"{name} = T.Min({name}, {value});",
+                });
+            }
+
+            foreach ((Node reduction, string name) in accumulators)
+            {
+                string init = reduction.Function!.Reduce switch
+                {
+                    ReduceKind.Sum => "T.Zero",
+                    ReduceKind.Max => "T.NegativeInfinity",
+                    _ => "T.PositiveInfinity",
+                };
+                _rowWriter.Line($"T {name} = {init};");
+            }
+
+            _rowWriter.Line("for (nint c = 0; c < classes; c++)");
+            _rowWriter.Line("{");
+            _rowWriter.Raw(body);
+            _rowWriter.Line("}");
+            foreach ((Node reduction, string name) in accumulators)
+            {
+                _rowNames[reduction] = name;
+            }
+        }
+    }
+
+    /// <summary>The loss of the position, then the pass that writes the elementwise outputs.</summary>
+    private void EmitFinal()
+    {
+        if (_outputs.Loss && !Elementwise)
+        {
+            string value = Value(_plan.Loss!, null);
+            _rowWriter.Line(ReducedLoss
+                ? $"total += double.CreateTruncating({value});"
+                : $"Unsafe.Add(ref lossRef, lossOffset) = {value};");
+        }
+
+        bool elementwiseLoss = _outputs.Loss && Elementwise;
+        if (!elementwiseLoss && !_outputs.Dx && !_outputs.Dy)
+        {
+            return;
+        }
+
+        IndentedWriter body = Flat ? _rowWriter : new IndentedWriter(_rowWriter.Indent + 1);
+        var context = new Context(Flat ? Place.Flat : Place.Class, body);
+        // Read and compute everything first, then write: dx may be x itself.
+        var writes = new List<string>();
+        if (elementwiseLoss)
+        {
+            string value = Value(_plan.Loss!, context);
+            writes.Add(ReducedLoss ? $"total += double.CreateTruncating({value});" : $"{Read("loss", context.Place)} = {value};");
+        }
+
+        if (_outputs.Dx)
+        {
+            writes.Add($"{Read("dx", context.Place)} = {Value(_plan.Dx!, context)};");
+        }
+
+        if (_outputs.Dy)
+        {
+            writes.Add($"{Read("dy", context.Place)} = {Value(_plan.Dy!, context)};");
+        }
+
+        foreach (string write in writes)
+        {
+            body.Line(write);
+        }
+
+        if (!Flat)
+        {
+            _rowWriter.Line("for (nint c = 0; c < classes; c++)");
+            _rowWriter.Line("{");
+            _rowWriter.Raw(body);
+            _rowWriter.Line("}");
+        }
+    }
+
+    private sealed class Context
+    {
+        public Context(Place place, IndentedWriter writer)
+        {
+            Place = place;
+            Writer = writer;
+        }
+
+        public Place Place { get; }
+
+        public IndentedWriter Writer { get; }
+
+        public Dictionary<Node, string> Names { get; } = new();
+    }
+
+    /// <summary>
+    /// The C# name of <paramref name="target"/>'s value, defining whatever it needs that is not defined yet, each at the
+    /// outermost place it can live. Iterative: graph depth never becomes stack depth.
+    /// </summary>
+    private string Value(Node target, Context? context)
+    {
+        foreach (Node node in Needed(target, context))
+        {
+            if (NameOf(node, context) is null)
+            {
+                Define(node, context);
+            }
+        }
+
+        return NameOf(target, context) ?? throw new InvalidOperationException("no value for " + target);
+    }
+
+    private List<Node> Needed(Node target, Context? context)
+    {
+        var order = new List<Node>();
+        var seen = new HashSet<Node>();
+        var stack = new Stack<(Node Node, int Next)>();
+        stack.Push((target, 0));
+        seen.Add(target);
+        while (stack.Count > 0)
+        {
+            (Node node, int next) = stack.Pop();
+            bool leaf = NameOf(node, context) is not null || node.Op == Op.Pick || node.IsReduction;
+            if (!leaf && next < node.Args.Length)
+            {
+                stack.Push((node, next + 1));
+                Node arg = node.Args[next];
+                if (seen.Add(arg))
+                {
+                    stack.Push((arg, 0));
+                }
+            }
+            else
+            {
+                order.Add(node);
+            }
+        }
+
+        return order;
+    }
+
+    private string? NameOf(Node node, Context? context)
+    {
+        if (node.IsConst(0))
+        {
+            return "T.Zero";
+        }
+
+        if (node.IsConst(1))
+        {
+            return "T.One";
+        }
+
+        if (node.Op == Op.Param)
+        {
+            return Identifiers.Escape(node.Name);
+        }
+
+        if (_scalarNames.TryGetValue(node, out string? name) || _rowNames.TryGetValue(node, out name))
+        {
+            return name;
+        }
+
+        if (context is null)
+        {
+            return null;
+        }
+
+        if (context.Place == Place.Pick)
+        {
+            return _pickNames.TryGetValue(node, out name) ? name : null;
+        }
+
+        return context.Names.TryGetValue(node, out name) ? name : null;
+    }
+
+    private void Define(Node node, Context? context)
+    {
+        switch (node.Op)
+        {
+            case Op.Const:
+            {
+                string name = Fresh("k");
+                _scalars.Line($"T {name} = T.CreateTruncating({Literal(node.Value)});");
+                _scalarNames[node] = name;
+                return;
+            }
+
+            case Op.Seed:
+                // Reduction.None with an elementwise loss: the upstream gradient of each element.
+                Bind(node, context, Fresh("seed"), Read("dloss", context!.Place));
+                return;
+
+            case Op.ClassCount:
+                _scalars.Line("T classCount = T.CreateTruncating(classes);");
+                _scalarNames[node] = "classCount";
+                return;
+
+            case Op.Pick:
+            {
+                var pick = new Context(Place.Pick, _rowWriter);
+                _rowNames[node] = Value(node.Args[0], pick);
+                return;
+            }
+
+            case Op.OneHot:
+                if (context!.Place == Place.Pick)
+                {
+                    _pickNames[node] = "T.One";
+                }
+                else
+                {
+                    Bind(node, context, Fresh("oneHot"), "c == target ? T.One : T.Zero");
+                }
+
+                return;
+
+            case Op.Input:
+            {
+                InputSpec? input = _loss.Inputs.FirstOrDefault(i => i.Name == node.Name);
+                string read = input is not null && input.Layout == InputLayout.PerClass
+                    ? $"Unsafe.Add(ref {node.Name}Ref, {(context!.Place == Place.Pick ? "target" : "c")} * {node.Name}Stride)"
+                    : Read(node.Name, context!.Place);
+                Bind(node, context, Fresh(node.Name), read);
+                return;
+            }
+
+            case Op.Call when !node.IsReduction:
+            {
+                string[] args = node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray();
+                string expression = Format(node.Function!.CSharp!, args);
+                Bind(node, context, Fresh(Stem(node.Function)), expression);
+                return;
+            }
+
+            default:
+                throw new InvalidOperationException("cannot define " + node.Op + " here: " + node);
+        }
+    }
+
+    /// <summary>Declares <paramref name="name"/> at the outermost place <paramref name="node"/>'s shape allows.</summary>
+    private void Bind(Node node, Context? context, string name, string expression)
+    {
+        if (node.Shape == Shape.Scalar && node.Op != Op.Input && node.Op != Op.OneHot)
+        {
+            _scalars.Line($"T {name} = {expression};");
+            _scalarNames[node] = name;
+        }
+        else if (node.Shape == Shape.Row)
+        {
+            _rowWriter.Line($"T {name} = {expression};");
+            _rowNames[node] = name;
+        }
+        else if (context!.Place == Place.Pick)
+        {
+            _rowWriter.Line($"T {name} = {expression};");
+            _pickNames[node] = name;
+        }
+        else
+        {
+            context.Writer.Line($"T {name} = {expression};");
+            context.Names[node] = name;
+        }
+    }
+
+    private static string Read(string tensor, Place place) => place switch
+    {
+        Place.Class => $"Unsafe.Add(ref {tensor}Ref, {tensor}Offset + c * {tensor}Stride)",
+        Place.Pick => $"Unsafe.Add(ref {tensor}Ref, {tensor}Offset + target * {tensor}Stride)",
+        _ => $"Unsafe.Add(ref {tensor}Ref, {tensor}Offset)",
+    };
+
+    private string Fresh(string stem)
+    {
+        _stems.TryGetValue(stem, out int count);
+        _stems[stem] = count + 1;
+        return stem + (count + 1).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string Stem(Function f) => f.Name switch
+    {
+        "+" => "add",
+        "-" => "diff",
+        "*" => "prod",
+        "/" => "ratio",
+        "^" => "pow",
+        _ => Identifiers.Camel(f.Name),
+    };
+
+    private static string Format(string template, string[] args)
+    {
+        string result = template.Replace("Ops.", "global::LossGen.Internal.Ops.");
+        for (int i = 0; i < args.Length; i++)
+        {
+            result = result.Replace("{" + i.ToString(CultureInfo.InvariantCulture) + "}", args[i]);
+        }
+
+        return result;
+    }
+
+    public static string Literal(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.Contains(".") || text.Contains("E") ? text : text + ".0";
+    }
+}

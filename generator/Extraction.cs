@@ -1,0 +1,122 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using LossGen.Generator.Model;
+using LossGen.Generator.Semantics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LossGen.Generator;
+
+/// <summary>Reads a declaration into plain data (<see cref="LossSpec"/>): the only place that sees symbols and syntax.</summary>
+internal static class Extraction
+{
+    public const string LossAttribute = "LossGen.LossAttribute";
+    public const string ParameterAttribute = "LossGen.LossParameterAttribute";
+
+    public static bool IsClass(SyntaxNode node, CancellationToken _) => node is ClassDeclarationSyntax;
+
+    public static LossSpec Dsl(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    {
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        AttributeData attribute = context.Attributes[0];
+        var diagnostics = new List<DiagnosticInfo>();
+        LocationInfo? attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
+        TypeSpec type = Type(symbol, (ClassDeclarationSyntax)context.TargetNode, attributeLocation, diagnostics);
+
+        string expression = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is string text ? text : string.Empty;
+        var named = Named(attribute);
+        int reduction = named.TryGetValue("Reduction", out object? r) && r is int ri ? ri : 1;
+        int classes = named.TryGetValue("Classes", out object? c) && c is int ci ? ci : 0;
+        int classAxis = named.TryGetValue("ClassAxis", out object? a) && a is int ai ? ai : 1;
+        bool hasIgnore = named.TryGetValue("IgnoreIndex", out object? ig) && ig is int;
+        int ignore = hasIgnore ? (int)ig! : 0;
+        CheckOptions(reduction, classes, classAxis, attributeLocation, diagnostics);
+
+        var parameters = new List<ParameterSpec>();
+        foreach (AttributeData data in symbol.GetAttributes())
+        {
+            if (data.AttributeClass?.ToDisplayString() != ParameterAttribute || data.ConstructorArguments.Length < 2)
+            {
+                continue;
+            }
+
+            string name = data.ConstructorArguments[0].Value as string ?? string.Empty;
+            double value = data.ConstructorArguments[1].Value is double d ? d : 0;
+            parameters.Add(new ParameterSpec(name, value, LocationInfo.From(data.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation())));
+        }
+
+        LiteralInfo? literal = null;
+        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellation) is AttributeSyntax { ArgumentList.Arguments.Count: > 0 } syntax
+            && syntax.ArgumentList.Arguments[0].Expression is LiteralExpressionSyntax literalSyntax
+            && literalSyntax.IsKind(SyntaxKind.StringLiteralExpression))
+        {
+            SyntaxToken token = literalSyntax.Token;
+            FileLinePositionSpan line = token.GetLocation().GetLineSpan();
+            literal = new LiteralInfo(token.SyntaxTree?.FilePath ?? string.Empty, token.SpanStart, line.StartLinePosition.Line, line.StartLinePosition.Character, token.Text);
+        }
+
+        return new LossSpec(type, "Loss", expression, reduction, classes, classAxis, hasIgnore, ignore,
+            parameters.ToEquatableArray(), EquatableArray<InputDecl>.Empty, literal, attributeLocation, diagnostics.ToEquatableArray(), string.Empty);
+    }
+
+    public static Dictionary<string, object?> Named(AttributeData attribute)
+    {
+        var result = new Dictionary<string, object?>();
+        foreach (KeyValuePair<string, TypedConstant> pair in attribute.NamedArguments)
+        {
+            result[pair.Key] = pair.Value.Value;
+        }
+
+        return result;
+    }
+
+    public static void CheckOptions(int reduction, int classes, int classAxis, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        if (reduction < 0 || reduction > 3)
+        {
+            diagnostics.Add(Option(location, $"Reduction = {reduction} is not a Reduction value"));
+        }
+
+        if (classes < 0)
+        {
+            diagnostics.Add(Option(location, $"Classes = {classes}: the class count is 0 (read at run time) or positive"));
+        }
+
+        if (classAxis < -1)
+        {
+            diagnostics.Add(Option(location, $"ClassAxis = {classAxis}: the class axis is 0 or more, or -1 for the last axis"));
+        }
+    }
+
+    public static DiagnosticInfo Option(LocationInfo? location, string message) =>
+        new(DiagnosticIds.InvalidOption, location, new[] { message }.ToEquatableArray());
+
+    public static TypeSpec Type(INamedTypeSymbol symbol, ClassDeclarationSyntax declaration, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        bool isPartial = declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword));
+        var containing = new List<string>();
+        bool containersPartial = true;
+        for (SyntaxNode? parent = declaration.Parent; parent is TypeDeclarationSyntax typeDeclaration; parent = parent.Parent)
+        {
+            containersPartial &= typeDeclaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword));
+            string keyword = typeDeclaration switch
+            {
+                RecordDeclarationSyntax record => record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
+                StructDeclarationSyntax => "struct",
+                InterfaceDeclarationSyntax => "interface",
+                _ => "class",
+            };
+            containing.Insert(0, $"partial {keyword} {typeDeclaration.Identifier.Text}{typeDeclaration.TypeParameterList}");
+        }
+
+        if (!symbol.IsStatic || !isPartial || !containersPartial)
+        {
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.NotStaticPartial, LocationInfo.From(declaration.Identifier.GetLocation()) ?? location, new[] { symbol.Name }.ToEquatableArray()));
+        }
+
+        string ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
+        return new TypeSpec(ns, containing.ToEquatableArray(), symbol.Name + declaration.TypeParameterList, string.Empty);
+    }
+}

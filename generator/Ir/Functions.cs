@@ -1,0 +1,198 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace LossGen.Generator.Ir;
+
+/// <summary>
+/// The one table of functions. Adding a function (say <c>log_cosh</c>) is adding one row here: the parser, binder,
+/// shape rules, differentiation, emission and docs/dsl.md all read it.
+/// </summary>
+internal static class Functions
+{
+    public static readonly Function Add = new("+", 2, FunctionKind.Operator, "addition")
+    {
+        Infix = "+", Precedence = 1, CSharp = "{0} + {1}", Fold = a => a[0] + a[1],
+        Partials = (g, a, r) => new[] { g.One, g.One },
+    };
+
+    public static readonly Function Subtract = new("-", 2, FunctionKind.Operator, "subtraction")
+    {
+        Infix = "-", Precedence = 1, CSharp = "{0} - {1}", Fold = a => a[0] - a[1],
+        Partials = (g, a, r) => new[] { g.One, g.Const(-1) },
+    };
+
+    public static readonly Function Multiply = new("*", 2, FunctionKind.Operator, "multiplication")
+    {
+        Infix = "*", Precedence = 2, CSharp = "{0} * {1}", Fold = a => a[0] * a[1],
+        Partials = (g, a, r) => new[] { a[1], a[0] },
+    };
+
+    public static readonly Function Divide = new("/", 2, FunctionKind.Operator, "division")
+    {
+        Infix = "/", Precedence = 2, CSharp = "{0} / {1}", Fold = a => a[0] / a[1],
+        Partials = (g, a, r) => new[] { g.Div(g.One, a[1]), g.Neg(g.Div(r, a[1])) },
+    };
+
+    public static readonly Function Negate = new("neg", 1, FunctionKind.Operator, "unary minus")
+    {
+        Infix = "-", Precedence = 3, CSharp = "-{0}", Fold = a => -a[0],
+        Partials = (g, a, r) => new[] { g.Const(-1) },
+    };
+
+    public static readonly Function Power = new("^", 2, FunctionKind.Operator, "power (right-associative); the gradient is 0 where the exponent is 0, and the exponent's gradient is 0 where the base is 0")
+    {
+        Infix = "^", Precedence = 4, CSharp = "T.Pow({0}, {1})", Fold = a => Math.Pow(a[0], a[1]),
+        Partials = (g, a, r) => new[] { g.PowBaseGrad(a[0], a[1]), g.Call(PowExponentGrad, a[0], a[1], r) },
+    };
+
+    public static readonly Function Exp = new("exp", 1, FunctionKind.Elementwise, "e to the power of the argument")
+    {
+        CSharp = "T.Exp({0})", Fold = a => Math.Exp(a[0]), Partials = (g, a, r) => new[] { r },
+    };
+
+    public static readonly Function Log = new("log", 1, FunctionKind.Elementwise, "natural logarithm")
+    {
+        CSharp = "T.Log({0})", Fold = a => Math.Log(a[0]), Partials = (g, a, r) => new[] { g.Div(g.One, a[0]) },
+    };
+
+    public static readonly Function Log1p = new("log1p", 1, FunctionKind.Elementwise, "log(1 + a), accurate near 0")
+    {
+        CSharp = "T.LogP1({0})", Partials = (g, a, r) => new[] { g.Div(g.One, g.Add(g.One, a[0])) },
+    };
+
+    public static readonly Function Expm1 = new("expm1", 1, FunctionKind.Elementwise, "exp(a) - 1, accurate near 0")
+    {
+        CSharp = "T.ExpM1({0})", Partials = (g, a, r) => new[] { g.Add(r, g.One) },
+    };
+
+    public static readonly Function Sqrt = new("sqrt", 1, FunctionKind.Elementwise, "square root")
+    {
+        CSharp = "T.Sqrt({0})", Fold = a => Math.Sqrt(a[0]), Partials = (g, a, r) => new[] { g.Div(g.Const(0.5), r) },
+    };
+
+    public static readonly Function Abs = new("abs", 1, FunctionKind.Elementwise, "absolute value; abs'(0) = 0 as in PyTorch")
+    {
+        CSharp = "T.Abs({0})", Fold = a => Math.Abs(a[0]), Partials = (g, a, r) => new[] { g.Call(Sign, a[0]) },
+    };
+
+    public static readonly Function Square = new("square", 1, FunctionKind.Elementwise, "a * a")
+    {
+        CSharp = "{0} * {0}", Fold = a => a[0] * a[0], Partials = (g, a, r) => new[] { g.Mul(g.Const(2), a[0]) },
+    };
+
+    public static readonly Function Sigmoid = new("sigmoid", 1, FunctionKind.Elementwise, "1 / (1 + exp(-a))")
+    {
+        CSharp = "Ops.Sigmoid({0})", Partials = (g, a, r) => new[] { g.Mul(r, g.Sub(g.One, r)) },
+    };
+
+    public static readonly Function LogSigmoid = new("log_sigmoid", 1, FunctionKind.Elementwise, "log(sigmoid(a)), stable for every a")
+    {
+        CSharp = "Ops.LogSigmoid({0})", Partials = (g, a, r) => new[] { g.Call(Sigmoid, g.Neg(a[0])) },
+    };
+
+    public static readonly Function Softplus = new("softplus", 1, FunctionKind.Elementwise, "log(1 + exp(a)), stable for every a")
+    {
+        CSharp = "Ops.Softplus({0})", Partials = (g, a, r) => new[] { g.Call(Sigmoid, a[0]) },
+    };
+
+    public static readonly Function Relu = new("relu", 1, FunctionKind.Elementwise, "max(a, 0); relu'(0) = 0 as in PyTorch")
+    {
+        CSharp = "Ops.Relu({0})", Fold = a => a[0] > 0 ? a[0] : 0, Partials = (g, a, r) => new[] { g.Call(Step, a[0]) },
+    };
+
+    public static readonly Function Tanh = new("tanh", 1, FunctionKind.Elementwise, "hyperbolic tangent")
+    {
+        CSharp = "T.Tanh({0})", Fold = a => Math.Tanh(a[0]), Partials = (g, a, r) => new[] { g.Sub(g.One, g.Call(Square, r)) },
+    };
+
+    public static readonly Function Min2 = new("min", 2, FunctionKind.Elementwise, "the smaller of a and b; ties split the gradient evenly, as torch.minimum")
+    {
+        CSharp = "T.Min({0}, {1})", Fold = a => Math.Min(a[0], a[1]),
+        Partials = (g, a, r) => new[] { g.Call(SmallerGrad, a[0], a[1]), g.Call(SmallerGrad, a[1], a[0]) },
+    };
+
+    public static readonly Function Max2 = new("max", 2, FunctionKind.Elementwise, "the larger of a and b; ties split the gradient evenly, as torch.maximum")
+    {
+        CSharp = "T.Max({0}, {1})", Fold = a => Math.Max(a[0], a[1]),
+        Partials = (g, a, r) => new[] { g.Call(SmallerGrad, a[1], a[0]), g.Call(SmallerGrad, a[0], a[1]) },
+    };
+
+    public static readonly Function Clamp = new("clamp", 3, FunctionKind.Elementwise, "min(max(a, lo), hi); the gradient passes at the bounds, as torch.clamp")
+    {
+        CSharp = "Ops.Clamp({0}, {1}, {2})",
+        Partials = (g, a, r) => new[] { g.Call(ClampGrad, a[0], a[1], a[2]), g.Call(LessThan, a[0], a[1]), g.Call(LessThan, a[2], a[0]) },
+    };
+
+    public static readonly Function Sum = new("sum", 1, FunctionKind.Reduction, "sum over the class axis")
+    {
+        Reduce = ReduceKind.Sum, Partials = (g, a, r) => new[] { g.One },
+    };
+
+    public static readonly Function MaxReduce = new("max", 1, FunctionKind.Reduction, "largest entry over the class axis; ties share the gradient evenly, as torch.amax")
+    {
+        Reduce = ReduceKind.Max, Partials = (g, a, r) => new[] { g.TieShare(a[0], r) },
+    };
+
+    public static readonly Function MinReduce = new("min", 1, FunctionKind.Reduction, "smallest entry over the class axis; ties share the gradient evenly, as torch.amin")
+    {
+        Reduce = ReduceKind.Min, Partials = (g, a, r) => new[] { g.TieShare(a[0], r) },
+    };
+
+    public static readonly Function LogSumExp = new("logsumexp", 1, FunctionKind.Reduction, "log(sum(exp(e))) over the class axis, computed with the maximum subtracted")
+    {
+        Reduce = ReduceKind.LogSumExp, Partials = (g, a, r) => new[] { g.Call(Exp, g.Sub(a[0], r)) },
+    };
+
+    public static readonly Function Softmax = new("softmax", 1, FunctionKind.Composite, "exp(e - logsumexp(e)): probabilities over the class axis")
+    {
+        Expand = (g, a) => g.Call(Exp, g.Sub(a[0], g.Call(LogSumExp, a[0]))),
+    };
+
+    public static readonly Function LogSoftmax = new("log_softmax", 1, FunctionKind.Composite, "e - logsumexp(e): log-probabilities over the class axis")
+    {
+        Expand = (g, a) => g.Sub(a[0], g.Call(LogSumExp, a[0])),
+    };
+
+    public static readonly Function Mean = new("mean", 1, FunctionKind.Composite, "sum(e) / C over the class axis")
+    {
+        Expand = (g, a) => g.Div(g.Call(Sum, a[0]), g.ClassCount),
+    };
+
+    public static readonly Function OneHot = new("one_hot", 1, FunctionKind.Target, "one_hot(t): 1 at class t, 0 elsewhere (class-shaped)");
+
+    public static readonly Function MeanBy = new("mean_by", 2, FunctionKind.Root, "mean_by(L, v), only as the whole loss: the loss at each position is L, and Reduction.Mean divides by the sum of v over the counted positions instead of their count (PyTorch's class-weighted mean: v = w[t]); Sum and None ignore v");
+
+    // Helpers that derivative rules and lowerings produce; not part of the language.
+    public static readonly Function Sign = new("sign", 1, FunctionKind.Elementwise, "-1, 0 or 1") { UserVisible = false, CSharp = "Ops.Sign({0})" };
+
+    public static readonly Function Step = new("step", 1, FunctionKind.Elementwise, "1 where a > 0, else 0") { UserVisible = false, CSharp = "Ops.Step({0})" };
+
+    public static readonly Function SmallerGrad = new("smaller", 2, FunctionKind.Elementwise, "1 where a < b, 0.5 where a == b, else 0") { UserVisible = false, CSharp = "Ops.SmallerGrad({0}, {1})" };
+
+    public static readonly Function LessThan = new("less", 2, FunctionKind.Elementwise, "1 where a < b, else 0") { UserVisible = false, CSharp = "Ops.Less({0}, {1})" };
+
+    public static readonly Function Equal = new("equal", 2, FunctionKind.Elementwise, "1 where a == b, else 0") { UserVisible = false, CSharp = "Ops.Equal({0}, {1})" };
+
+    public static readonly Function ClampGrad = new("inside", 3, FunctionKind.Elementwise, "1 where lo <= a <= hi, else 0") { UserVisible = false, CSharp = "Ops.Inside({0}, {1}, {2})" };
+
+    public static readonly Function PowBaseGradFn = new("pow_grad", 2, FunctionKind.Elementwise, "n * a^(n - 1), 0 where n == 0") { UserVisible = false, CSharp = "Ops.PowBaseGrad({0}, {1})" };
+
+    public static readonly Function PowExponentGrad = new("pow_exponent_grad", 3, FunctionKind.Elementwise, "a^n * log(a), 0 where a == 0 and n >= 0") { UserVisible = false, CSharp = "Ops.PowExponentGrad({0}, {1}, {2})" };
+
+    public static readonly Function FiniteOrZero = new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" };
+
+    public static readonly IReadOnlyList<Function> All = new[]
+    {
+        Add, Subtract, Multiply, Divide, Negate, Power,
+        Exp, Log, Log1p, Expm1, Sqrt, Abs, Square, Sigmoid, LogSigmoid, Softplus, Relu, Tanh, Min2, Max2, Clamp,
+        Softmax, LogSoftmax, LogSumExp, Sum, Mean, MaxReduce, MinReduce,
+        OneHot, MeanBy,
+        Sign, Step, SmallerGrad, LessThan, Equal, ClampGrad, PowBaseGradFn, PowExponentGrad, FiniteOrZero,
+    };
+
+    /// <summary>The functions a user may call by name, with every arity each name has.</summary>
+    public static IEnumerable<Function> Callable => All.Where(f => f.UserVisible && f.Kind != FunctionKind.Operator);
+
+    public static IReadOnlyList<Function> Lookup(string name) => Callable.Where(f => f.Name == name).ToList();
+}

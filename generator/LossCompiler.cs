@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using LossGen.Generator.Autodiff;
+using LossGen.Generator.Emit;
+using LossGen.Generator.Ir;
+using LossGen.Generator.Model;
+using LossGen.Generator.Semantics;
+using LossGen.Generator.Syntax;
+
+namespace LossGen.Generator;
+
+/// <summary>
+/// The whole compiler as one pure function: a <see cref="LossSpec"/> in, generated source and diagnostics out.
+/// Syntax → semantics → reverse-mode differentiation → kernel plan → C#. Never throws: an unexpected failure becomes
+/// diagnostic LG9999 rather than an exception that would disable the generator.
+/// </summary>
+internal static class LossCompiler
+{
+    /// <summary>Names the generated methods use for their own parameters; a hyper-parameter may not take them.</summary>
+    private static readonly string[] ReservedParameterNames = { "x", "y", "t", "w", "posWeight", "loss", "dloss", "dx", "dy", "T", "TIndex" };
+
+    public static GeneratedLoss Compile(LossSpec spec)
+    {
+        var diagnostics = new List<DiagnosticInfo>(spec.Diagnostics);
+        string hintName = spec.Type.FullName.Replace('<', '{').Replace('>', '}') + ".LossGen.g.cs";
+        try
+        {
+            string source = diagnostics.Any(d => IsError(d.Id)) ? string.Empty : CompileCore(spec, diagnostics);
+            return new GeneratedLoss(hintName, source, diagnostics.ToEquatableArray());
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            diagnostics.Add(new DiagnosticInfo("LG9999", spec.AttributeLocation, new[] { exception.GetType().Name + ": " + exception.Message }.ToEquatableArray()));
+            return new GeneratedLoss(hintName, string.Empty, diagnostics.ToEquatableArray());
+        }
+    }
+
+    /// <summary>Parses, binds and differentiates; null with diagnostics when the expression has an error.</summary>
+    public static CompiledLoss? Analyze(LossSpec spec, List<DslDiagnostic> dsl, List<DiagnosticInfo> other)
+    {
+        var parameters = new List<string>();
+        foreach (ParameterSpec parameter in spec.Parameters)
+        {
+            if (parameters.Contains(parameter.Name) || ReservedParameterNames.Contains(parameter.Name) || Functions.All.Any(f => f.UserVisible && f.Name == parameter.Name) || !IsIdentifier(parameter.Name))
+            {
+                other.Add(new DiagnosticInfo(DiagnosticIds.DuplicateName, parameter.Location ?? spec.AttributeLocation, new[] { parameter.Name, IsIdentifier(parameter.Name) ? "an input, a generated parameter, a function or another hyper-parameter" : "nothing: it is not an identifier of the language" }.ToEquatableArray()));
+                return null;
+            }
+
+            if (double.IsNaN(parameter.DefaultValue) || double.IsInfinity(parameter.DefaultValue))
+            {
+                other.Add(new DiagnosticInfo(DiagnosticIds.NonFiniteConstant, parameter.Location ?? spec.AttributeLocation, new[] { parameter.DefaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture) }.ToEquatableArray()));
+                return null;
+            }
+
+            parameters.Add(parameter.Name);
+        }
+
+        LossProgram? program = Parser.Parse(spec.Expression, dsl);
+        if (program is null)
+        {
+            return null;
+        }
+
+        IReadOnlyList<InputSpec> declared = spec.Inputs.Count == 0
+            ? Binder.DslInputs
+            : spec.Inputs.Select(i => new InputSpec(i.Name, (InputLayout)i.Layout, i.Differentiable)).ToList();
+        BoundLoss? bound = Binder.Bind(spec.Expression, program, declared, parameters, dsl);
+        if (bound is null)
+        {
+            return null;
+        }
+
+        foreach (ParameterSpec parameter in spec.Parameters.Where(p => !bound.ParametersUsed.Contains(p.Name)))
+        {
+            other.Add(new DiagnosticInfo(DiagnosticIds.UnusedParameter, parameter.Location ?? spec.AttributeLocation, new[] { parameter.Name }.ToEquatableArray()));
+        }
+
+        if (spec.HasIgnoreIndex && !bound.UsesTarget)
+        {
+            other.Add(new DiagnosticInfo(DiagnosticIds.IgnoreWithoutTarget, spec.AttributeLocation, EquatableArray<string>.Empty));
+        }
+
+        Graph g = bound.Graph;
+        Node seed = g.Seed(bound.Loss.Shape);
+        var differentiable = declared.Where(i => i.Differentiable && bound.InputsUsed.Contains(i.Name)).Select(i => i.Name).ToList();
+        Dictionary<string, Node> gradients = ReverseMode.Gradients(g, bound.Loss, seed, differentiable);
+        if (g.TooLarge)
+        {
+            dsl.Add(new DslDiagnostic(DiagnosticIds.TooComplex, new Span(0, spec.Expression.Length), "its gradient grows past " + Graph.MaxNodes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " operations"));
+            return null;
+        }
+
+        Node? dy = gradients.TryGetValue("y", out Node? gy) && gy != g.Zero ? gy : null;
+        var used = declared.Where(i => i.Name != "x" && bound.InputsUsed.Contains(i.Name)).ToList();
+        return new CompiledLoss(spec, bound, seed, gradients["x"], dy, used);
+    }
+
+    private static string CompileCore(LossSpec spec, List<DiagnosticInfo> diagnostics)
+    {
+        var dsl = new List<DslDiagnostic>();
+        CompiledLoss? loss = Analyze(spec, dsl, diagnostics);
+        foreach (DslDiagnostic d in dsl)
+        {
+            LocationInfo? location = LiteralMap.Locate(spec.Literal, d.Span, spec.AttributeLocation);
+            diagnostics.Add(new DiagnosticInfo(d.Id, location, d.Arguments.ToEquatableArray()));
+        }
+
+        if (loss is null || diagnostics.Any(d => IsError(d.Id)))
+        {
+            return string.Empty;
+        }
+
+        return LossEmitter.Emit(loss);
+    }
+
+    private static bool IsError(string id) => Diagnostics.DiagnosticDescriptors.ById(id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error;
+
+    private static bool IsIdentifier(string name) =>
+        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_');
+}

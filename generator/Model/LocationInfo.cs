@@ -1,0 +1,54 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace LossGen.Generator.Model;
+
+/// <summary>A source location as plain data (no syntax tree is kept in a pipeline model).</summary>
+internal sealed record LocationInfo(string FilePath, int Start, int Length, int StartLine, int StartColumn, int EndLine, int EndColumn)
+{
+    public Location ToLocation() => Location.Create(
+        FilePath,
+        new TextSpan(Start, Length),
+        new LinePositionSpan(new LinePosition(StartLine, StartColumn), new LinePosition(EndLine, EndColumn)));
+
+    public static LocationInfo? From(Location? location)
+    {
+        if (location is null || location.SourceTree is null)
+        {
+            return null;
+        }
+
+        FileLinePositionSpan line = location.GetLineSpan();
+        return new LocationInfo(
+            location.SourceTree.FilePath,
+            location.SourceSpan.Start,
+            location.SourceSpan.Length,
+            line.StartLinePosition.Line,
+            line.StartLinePosition.Character,
+            line.EndLinePosition.Line,
+            line.EndLinePosition.Character);
+    }
+
+    public static LocationInfo From(SyntaxTree tree, TextSpan span)
+    {
+        FileLinePositionSpan line = tree.GetLineSpan(span);
+        return new LocationInfo(
+            tree.FilePath,
+            span.Start,
+            span.Length,
+            line.StartLinePosition.Line,
+            line.StartLinePosition.Character,
+            line.EndLinePosition.Line,
+            line.EndLinePosition.Character);
+    }
+}
+
+/// <summary>A diagnostic as plain data, reported by the generator's diagnostics branch.</summary>
+internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
+{
+    public Diagnostic ToDiagnostic()
+    {
+        DiagnosticDescriptor descriptor = Diagnostics.DiagnosticDescriptors.ById(Id);
+        return Diagnostic.Create(descriptor, Location?.ToLocation(), System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Cast<object>(Arguments)));
+    }
+}

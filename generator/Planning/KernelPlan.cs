@@ -1,0 +1,132 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossGen.Generator.Ir;
+
+namespace LossGen.Generator.Planning;
+
+/// <summary>What a kernel computes: the loss, and which gradients.</summary>
+internal readonly record struct KernelOutputs(bool Loss, bool Dx, bool Dy)
+{
+    public string Name => (Loss, Dx, Dy) switch
+    {
+        (true, false, false) => "Forward",
+        (false, true, false) => "Backward",
+        (false, true, true) => "BackwardWithDy",
+        (true, true, false) => "ForwardBackward",
+        _ => "ForwardBackwardWithDy",
+    };
+}
+
+/// <summary>
+/// The schedule of one kernel over a position (a row of the class axis): the class-axis reductions grouped into the
+/// fewest passes (a reduction whose argument needs another reduction's result runs in a later pass; independent ones
+/// share a pass), then one final pass that writes the elementwise outputs. <c>logsumexp</c> is lowered here to a
+/// max pass and a shifted sum of exponentials. Nothing is computed twice: a value needed by several outputs is one node.
+/// </summary>
+internal sealed class KernelPlan
+{
+    private KernelPlan(Node? loss, Node? dx, Node? dy, Node? meanWeight, List<List<Node>> passes, List<List<Node>> weightPasses)
+    {
+        Loss = loss;
+        Dx = dx;
+        Dy = dy;
+        MeanWeight = meanWeight;
+        Passes = passes;
+        WeightPasses = weightPasses;
+    }
+
+    public Node? Loss { get; }
+
+    public Node? Dx { get; }
+
+    public Node? Dy { get; }
+
+    /// <summary>The weight of Mean's denominator (<c>mean_by</c>), evaluated in the pass over targets.</summary>
+    public Node? MeanWeight { get; }
+
+    /// <summary>Reductions of the main loop, pass by pass.</summary>
+    public List<List<Node>> Passes { get; }
+
+    /// <summary>Reductions needed by <see cref="MeanWeight"/>.</summary>
+    public List<List<Node>> WeightPasses { get; }
+
+    public static KernelPlan Create(Graph g, KernelOutputs outputs, Node loss, Node? dx, Node? dy, Node? meanWeight)
+    {
+        var lowered = new Dictionary<Node, Node>();
+        Node? Lower(Node? n) => n is null ? null : LowerLogSumExp(g, n, lowered);
+
+        Node? planLoss = outputs.Loss ? Lower(loss) : null;
+        Node? planDx = outputs.Dx ? Lower(dx) : null;
+        Node? planDy = outputs.Dy ? Lower(dy) : null;
+        Node? weight = Lower(meanWeight);
+        var roots = new[] { planLoss, planDx, planDy }.Where(n => n is not null).Cast<Node>().ToArray();
+        return new KernelPlan(planLoss, planDx, planDy, weight, Schedule(roots), weight is null ? new List<List<Node>>() : Schedule(weight));
+    }
+
+    /// <summary>Groups the reductions under <paramref name="roots"/> by the pass that can compute them.</summary>
+    public static List<List<Node>> Schedule(params Node[] roots)
+    {
+        var level = new Dictionary<Node, int>();
+        var passes = new List<List<Node>>();
+        foreach (Node node in Walk.TopologicalOrder(roots))
+        {
+            int needed = 0;
+            foreach (Node arg in node.Args)
+            {
+                needed = System.Math.Max(needed, level[arg]);
+            }
+
+            if (node.IsReduction)
+            {
+                needed++;
+                while (passes.Count < needed)
+                {
+                    passes.Add(new List<Node>());
+                }
+
+                passes[needed - 1].Add(node);
+            }
+
+            level[node] = needed;
+        }
+
+        return passes;
+    }
+
+    /// <summary>logsumexp(e) = m + log(sum(exp(e - m))) with m = max(e) (0 where m is infinite), rebuilt bottom-up.</summary>
+    private static Node LowerLogSumExp(Graph g, Node root, Dictionary<Node, Node> memo)
+    {
+        foreach (Node node in Walk.TopologicalOrder(root))
+        {
+            if (memo.ContainsKey(node))
+            {
+                continue;
+            }
+
+            Node[] args = node.Args.Select(a => memo[a]).ToArray();
+            Node rebuilt;
+            if (node.Op == Op.Call && node.Function == Functions.LogSumExp)
+            {
+                Node shift = g.Call(Functions.FiniteOrZero, g.Call(Functions.MaxReduce, args[0]));
+                Node sumExp = g.Call(Functions.Sum, g.Call(Functions.Exp, g.Sub(args[0], shift)));
+                rebuilt = g.Add(shift, g.Call(Functions.Log, sumExp));
+            }
+            else if (node.Op == Op.Call)
+            {
+                rebuilt = args.SequenceEqual(node.Args) ? node : g.Call(node.Function!, args);
+            }
+            else if (node.Op == Op.Pick)
+            {
+                rebuilt = args[0] == node.Args[0] ? node : g.Pick(args[0]);
+            }
+            else
+            {
+                rebuilt = node;
+            }
+
+            memo[node] = rebuilt;
+        }
+
+        return memo[root];
+    }
+}

@@ -1,0 +1,354 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using LossGen.Generator.Ir;
+using LossGen.Generator.Syntax;
+
+namespace LossGen.Generator.Semantics;
+
+/// <summary>A tensor input the expression may name, and how it is laid out.</summary>
+internal sealed record InputSpec(string Name, InputLayout Layout, bool Differentiable);
+
+/// <summary>The bound loss: its graph, the per-position loss and, for <c>mean_by</c>, the weight of Mean's denominator.</summary>
+internal sealed record BoundLoss(Graph Graph, Node Loss, Node? MeanWeight, bool UsesTarget, IReadOnlyList<string> InputsUsed, IReadOnlyList<string> ParametersUsed);
+
+/// <summary>
+/// Resolves names (locals, hyper-parameters, inputs, functions), checks arity and the shape rules of docs/dsl.md,
+/// warns about numerically fragile forms, and lowers the syntax tree to the hash-consed graph.
+/// </summary>
+internal sealed class Binder
+{
+    /// <summary>The inputs of a <c>[Loss]</c> expression.</summary>
+    public static readonly IReadOnlyList<InputSpec> DslInputs = new[]
+    {
+        new InputSpec("x", InputLayout.LikeX, true),
+        new InputSpec("y", InputLayout.LikeX, true),
+        new InputSpec("w", InputLayout.PerClass, false),
+    };
+
+    public const string Target = "t";
+
+    private readonly Graph _graph = new();
+    private readonly List<DslDiagnostic> _diagnostics;
+    private readonly IReadOnlyList<InputSpec> _inputs;
+    private readonly HashSet<string> _parameters;
+    private readonly Dictionary<string, (Node Node, Expr Syntax)> _locals = new();
+    private readonly HashSet<string> _usedInputs = new();
+    private readonly HashSet<string> _usedParameters = new();
+    private bool _usesTarget;
+    private bool _failed;
+
+    private readonly string _text;
+
+    private Binder(string text, IReadOnlyList<InputSpec> inputs, IEnumerable<string> parameters, List<DslDiagnostic> diagnostics)
+    {
+        _text = text;
+        _inputs = inputs;
+        _parameters = new HashSet<string>(parameters);
+        _diagnostics = diagnostics;
+    }
+
+    public static BoundLoss? Bind(string text, LossProgram program, IReadOnlyList<InputSpec> inputs, IEnumerable<string> parameters, List<DslDiagnostic> diagnostics)
+    {
+        var binder = new Binder(text, inputs, parameters, diagnostics);
+        return binder.BindProgram(program);
+    }
+
+    private BoundLoss? BindProgram(LossProgram program)
+    {
+        foreach (LocalDefinition local in program.Locals)
+        {
+            if (_locals.ContainsKey(local.Name) || IsReserved(local.Name))
+            {
+                Report(DiagnosticIds.DuplicateName, local.NameSpan, local.Name, _locals.ContainsKey(local.Name) ? "a definition above" : "an input, hyper-parameter or function");
+                continue;
+            }
+
+            Node value = BindValue(local.Value);
+            _locals[local.Name] = (value, local.Value);
+        }
+
+        Node loss;
+        Node? meanWeight = null;
+        if (program.Body is CallExpr { Name: "mean_by" } root)
+        {
+            if (root.Arguments.Count != 2)
+            {
+                Report(DiagnosticIds.WrongArity, root.NameSpan, "mean_by", "2", root.Arguments.Count.ToString(CultureInfo.InvariantCulture));
+                return null;
+            }
+
+            loss = BindValue(root.Arguments[0]);
+            meanWeight = BindValue(root.Arguments[1]);
+            if (!_failed && DependsOnDifferentiable(meanWeight))
+            {
+                Report(DiagnosticIds.MisplacedMeanBy, root.Arguments[1].Span, "the weight of mean_by must not depend on x or y");
+            }
+            else if (!_failed && meanWeight.Shape == Shape.Class)
+            {
+                Report(DiagnosticIds.MisplacedMeanBy, root.Arguments[1].Span, "the weight of mean_by must have one value per position (row-shaped), like w[t]");
+            }
+            else if (!_failed && loss.Shape == Shape.Class)
+            {
+                Report(DiagnosticIds.MisplacedMeanBy, root.Arguments[0].Span, "mean_by weighs per-position losses; this loss is elementwise (class-shaped)");
+            }
+        }
+        else
+        {
+            loss = BindValue(program.Body);
+        }
+
+        if (_failed)
+        {
+            return null;
+        }
+
+        if (!Walk.DependsOn(loss, n => n.Op == Op.Input && n.Name == "x"))
+        {
+            Report(DiagnosticIds.NoDependenceOnX, program.Body.Span);
+            return null;
+        }
+
+        if (_graph.TooLarge)
+        {
+            Report(DiagnosticIds.TooComplex, program.Body.Span, "the expression grows past " + Graph.MaxNodes.ToString(CultureInfo.InvariantCulture) + " operations");
+            return null;
+        }
+
+        return new BoundLoss(_graph, loss, meanWeight, _usesTarget, _usedInputs.OrderBy(n => n).ToList(), _usedParameters.OrderBy(n => n).ToList());
+    }
+
+    private bool DependsOnDifferentiable(Node node)
+    {
+        var names = new HashSet<string>(_inputs.Where(i => i.Differentiable).Select(i => i.Name));
+        return Walk.DependsOn(node, n => n.Op == Op.Input && names.Contains(n.Name));
+    }
+
+    private bool IsReserved(string name) =>
+        name == Target || _parameters.Contains(name) || _inputs.Any(i => i.Name == name) || Functions.All.Any(f => f.UserVisible && f.Name == name);
+
+    private Node BindValue(Expr expr)
+    {
+        switch (expr)
+        {
+            case NumberExpr number:
+                if (double.IsInfinity(number.Value) || double.IsNaN(number.Value))
+                {
+                    Report(DiagnosticIds.NonFiniteConstant, number.Span, Text(number));
+                    return _graph.Zero;
+                }
+
+                return _graph.Const(number.Value);
+
+            case NameExpr name:
+                return BindName(name);
+
+            case NegateExpr negate:
+                return _graph.Neg(BindValue(negate.Operand));
+
+            case BinaryExpr binary:
+            {
+                Node left = BindValue(binary.Left);
+                Node right = BindValue(binary.Right);
+                Function f = binary.Op switch
+                {
+                    BinaryOp.Add => Functions.Add,
+                    BinaryOp.Subtract => Functions.Subtract,
+                    BinaryOp.Multiply => Functions.Multiply,
+                    BinaryOp.Divide => Functions.Divide,
+                    _ => Functions.Power,
+                };
+                return _graph.Call(f, left, right);
+            }
+
+            case PickExpr pick:
+            {
+                if (pick.IndexName != Target)
+                {
+                    Report(DiagnosticIds.UnknownName, pick.IndexSpan, pick.IndexName, " (only the class-index target 't' may stand in '[ ]')");
+                    return _graph.Zero;
+                }
+
+                Node target = BindValue(pick.Target);
+                _usesTarget = true;
+                if (target.Shape != Shape.Class && !_failed)
+                {
+                    Report(DiagnosticIds.PickOfRow, pick.Span, Describe(pick.Target));
+                    return _graph.Zero;
+                }
+
+                return _graph.Pick(target);
+            }
+
+            case CallExpr call:
+                return BindCall(call);
+        }
+
+        return _graph.Zero;
+    }
+
+    private Node BindName(NameExpr name)
+    {
+        if (_locals.TryGetValue(name.Name, out var local))
+        {
+            return local.Node;
+        }
+
+        if (_parameters.Contains(name.Name))
+        {
+            _usedParameters.Add(name.Name);
+            return _graph.Param(name.Name);
+        }
+
+        InputSpec? input = _inputs.FirstOrDefault(i => i.Name == name.Name);
+        if (input is not null)
+        {
+            _usedInputs.Add(input.Name);
+            return _graph.Input(input.Name);
+        }
+
+        if (name.Name == Target)
+        {
+            Report(DiagnosticIds.TargetAsValue, name.Span);
+            return _graph.Zero;
+        }
+
+        IEnumerable<string> candidates = _locals.Keys.Concat(_parameters).Concat(_inputs.Select(i => i.Name)).Append(Target);
+        string? suggestion = Suggestions.Closest(name.Name, candidates);
+        if (suggestion is null && Functions.Lookup(name.Name).Count > 0)
+        {
+            Report(DiagnosticIds.UnknownName, name.Span, name.Name, " ('" + name.Name + "' is a function: call it with arguments)");
+        }
+        else
+        {
+            Report(DiagnosticIds.UnknownName, name.Span, name.Name, suggestion is null ? string.Empty : " (did you mean '" + suggestion + "'?)");
+        }
+
+        return _graph.Zero;
+    }
+
+    private Node BindCall(CallExpr call)
+    {
+        IReadOnlyList<Function> candidates = Functions.Lookup(call.Name);
+        if (candidates.Count == 0)
+        {
+            string? suggestion = Suggestions.Closest(call.Name, Functions.Callable.Select(f => f.Name).Distinct());
+            Report(DiagnosticIds.UnknownFunction, call.NameSpan, call.Name, suggestion is null ? string.Empty : " (did you mean '" + suggestion + "'?)");
+            return _graph.Zero;
+        }
+
+        Function? f = candidates.FirstOrDefault(c => c.Arity == call.Arguments.Count);
+        if (f is null)
+        {
+            string arities = string.Join(" or ", candidates.Select(c => c.Arity.ToString(CultureInfo.InvariantCulture)));
+            Report(DiagnosticIds.WrongArity, call.NameSpan, call.Name, arities, call.Arguments.Count.ToString(CultureInfo.InvariantCulture));
+            return _graph.Zero;
+        }
+
+        if (f.Kind == FunctionKind.Root)
+        {
+            Report(DiagnosticIds.MisplacedMeanBy, call.NameSpan, "mean_by may only be the whole loss");
+            return _graph.Zero;
+        }
+
+        if (f.Kind == FunctionKind.Target)
+        {
+            if (call.Arguments[0] is NameExpr { Name: Target })
+            {
+                _usesTarget = true;
+                return _graph.OneHot();
+            }
+
+            Report(DiagnosticIds.Syntax, call.Arguments[0].Span, "one_hot takes the class-index target 't'");
+            return _graph.Zero;
+        }
+
+        CheckFragile(call, f);
+        var args = new Node[call.Arguments.Count];
+        for (int i = 0; i < args.Length; i++)
+        {
+            args[i] = BindValue(call.Arguments[i]);
+        }
+
+        bool overClasses = f.Kind == FunctionKind.Reduction || f.Kind == FunctionKind.Composite;
+        if (overClasses && args[0].Shape != Shape.Class && !_failed)
+        {
+            Report(DiagnosticIds.ClassFunctionOfRow, call.Span, call.Name, Describe(call.Arguments[0]));
+            return _graph.Zero;
+        }
+
+        return _graph.Call(f, args);
+    }
+
+    /// <summary>Warnings where the math is fragile: log of softmax or sigmoid, log(1 + exp(e)), softmax applied twice.</summary>
+    private void CheckFragile(CallExpr call, Function f)
+    {
+        Expr argument = Resolve(call.Arguments[0]);
+        if (f == Functions.Log)
+        {
+            if (argument is CallExpr { Name: "softmax", Arguments.Count: 1 } softmax)
+            {
+                Warn(DiagnosticIds.LogOfSoftmax, call.Span, "log_softmax(" + Text(softmax.Arguments[0]) + ")");
+            }
+            else if (argument is CallExpr { Name: "sigmoid", Arguments.Count: 1 } sigmoid)
+            {
+                Warn(DiagnosticIds.LogOfSigmoid, call.Span, "log_sigmoid(" + Text(sigmoid.Arguments[0]) + ")");
+            }
+            else if (argument is BinaryExpr { Op: BinaryOp.Add } sum && OnePlusExp(sum, out Expr? inner))
+            {
+                Warn(DiagnosticIds.LogOnePlusExp, call.Span, "softplus(" + Text(inner!) + ")");
+            }
+        }
+        else if ((f == Functions.Softmax || f == Functions.LogSoftmax) && argument is CallExpr { Name: "softmax" or "log_softmax" } inner)
+        {
+            bool logOfProbabilities = f == Functions.LogSoftmax && inner.Name == "softmax";
+            string fix = logOfProbabilities ? "log(" + Text(inner) + ")" : f.Name + "(" + Text(inner.Arguments[0]) + ")";
+            if (inner.Name == "softmax" || f == Functions.Softmax)
+            {
+                Warn(DiagnosticIds.SoftmaxTwice, call.Span, call.Name, inner.Name, inner.Name == "softmax" ? f.Name + "(" + Text(inner.Arguments[0]) + ") on the logits" : fix);
+            }
+        }
+    }
+
+    private bool OnePlusExp(BinaryExpr sum, out Expr? inner)
+    {
+        inner = null;
+        Expr left = Resolve(sum.Left);
+        Expr right = Resolve(sum.Right);
+        if (left is NumberExpr { Value: 1 } && right is CallExpr { Name: "exp", Arguments.Count: 1 } e1)
+        {
+            inner = e1.Arguments[0];
+        }
+        else if (right is NumberExpr { Value: 1 } && left is CallExpr { Name: "exp", Arguments.Count: 1 } e2)
+        {
+            inner = e2.Arguments[0];
+        }
+
+        return inner is not null;
+    }
+
+    /// <summary>Looks through a local's name to its definition.</summary>
+    private Expr Resolve(Expr expr)
+    {
+        int guard = 0;
+        while (expr is NameExpr name && _locals.TryGetValue(name.Name, out var local) && guard++ < 1000)
+        {
+            expr = local.Syntax;
+        }
+
+        return expr;
+    }
+
+    private string Text(Expr expr) =>
+        expr.Span.End <= _text.Length ? _text.Substring(expr.Span.Start, expr.Span.Length) : "…";
+
+    private string Describe(Expr expr) => "'" + Text(expr) + "'";
+
+    private void Report(string id, Span span, params string[] args)
+    {
+        _failed = true;
+        _diagnostics.Add(new DslDiagnostic(id, span, args));
+    }
+
+    private void Warn(string id, Span span, params string[] args) => _diagnostics.Add(new DslDiagnostic(id, span, args));
+}

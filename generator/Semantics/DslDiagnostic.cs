@@ -1,0 +1,31 @@
+using LossGen.Generator.Syntax;
+
+namespace LossGen.Generator.Semantics;
+
+/// <summary>A diagnostic of the expression compiler, located by a span of the expression string.</summary>
+internal sealed record DslDiagnostic(string Id, Span Span, params string[] Arguments);
+
+/// <summary>The ids of every LossGen diagnostic. Their descriptors are in <c>Diagnostics/DiagnosticDescriptors.cs</c>.</summary>
+internal static class DiagnosticIds
+{
+    public const string Syntax = "LG0001";
+    public const string UnknownName = "LG0002";
+    public const string UnknownFunction = "LG0003";
+    public const string WrongArity = "LG0004";
+    public const string PickOfRow = "LG0005";
+    public const string ClassFunctionOfRow = "LG0006";
+    public const string TargetAsValue = "LG0007";
+    public const string NoDependenceOnX = "LG0008";
+    public const string NonFiniteConstant = "LG0009";
+    public const string LogOfSoftmax = "LG0010";
+    public const string LogOfSigmoid = "LG0011";
+    public const string LogOnePlusExp = "LG0012";
+    public const string SoftmaxTwice = "LG0013";
+    public const string NotStaticPartial = "LG0014";
+    public const string InvalidOption = "LG0015";
+    public const string TooComplex = "LG0016";
+    public const string MisplacedMeanBy = "LG0017";
+    public const string DuplicateName = "LG0018";
+    public const string IgnoreWithoutTarget = "LG0019";
+    public const string UnusedParameter = "LG0020";
+}

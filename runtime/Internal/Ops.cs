@@ -1,0 +1,88 @@
+using System.ComponentModel;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace LossGen.Internal;
+
+/// <summary>
+/// Scalar functions of the expression language that <see cref="INumberBase{TSelf}"/> does not provide, and the
+/// helpers derivative rules produce (PyTorch's conventions at kinks). Used by generated kernels.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Ops
+{
+    /// <summary>1 / (1 + exp(-a)), without overflow for any a.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sigmoid<T>(T a) where T : IFloatingPointIeee754<T>
+    {
+        if (a >= T.Zero)
+        {
+            return T.One / (T.One + T.Exp(-a));
+        }
+
+        T e = T.Exp(a);
+        return e / (T.One + e);
+    }
+
+    /// <summary>log(1 + exp(a)) = max(a, 0) + log1p(exp(-|a|)), stable for every a.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Softplus<T>(T a) where T : IFloatingPointIeee754<T>
+    {
+        if (T.IsNaN(a))
+        {
+            return a;
+        }
+
+        return T.Max(a, T.Zero) + T.LogP1(T.Exp(-T.Abs(a)));
+    }
+
+    /// <summary>log(sigmoid(a)) = -softplus(-a).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T LogSigmoid<T>(T a) where T : IFloatingPointIeee754<T> => -Softplus(-a);
+
+    /// <summary>max(a, 0); NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Relu<T>(T a) where T : IFloatingPointIeee754<T> => a > T.Zero ? a : T.IsNaN(a) ? a : T.Zero;
+
+    /// <summary>min(max(a, lo), hi), as torch.clamp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Clamp<T>(T a, T lo, T hi) where T : IFloatingPointIeee754<T> => T.Min(T.Max(a, lo), hi);
+
+    /// <summary>-1, 0 or 1 (the derivative of abs, 0 at 0 as in PyTorch); NaN stays NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Sign<T>(T a) where T : IFloatingPointIeee754<T> => a > T.Zero ? T.One : a < T.Zero ? -T.One : a == T.Zero ? T.Zero : a;
+
+    /// <summary>1 where a &gt; 0, else 0 (the derivative of relu, 0 at 0 as in PyTorch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Step<T>(T a) where T : IFloatingPointIeee754<T> => a > T.Zero ? T.One : T.Zero;
+
+    /// <summary>1 where a &lt; b, 0.5 where a == b, else 0: the share of a in min(a, b) (torch.minimum splits ties).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T SmallerGrad<T>(T a, T b) where T : IFloatingPointIeee754<T> =>
+        a < b ? T.One : a == b ? T.One / (T.One + T.One) : T.Zero;
+
+    /// <summary>1 where a &lt; b, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Less<T>(T a, T b) where T : IFloatingPointIeee754<T> => a < b ? T.One : T.Zero;
+
+    /// <summary>1 where a == b, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Equal<T>(T a, T b) where T : IFloatingPointIeee754<T> => a == b ? T.One : T.Zero;
+
+    /// <summary>1 where lo &lt;= a &lt;= hi, else 0 (the derivative of clamp, passing at the bounds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Inside<T>(T a, T lo, T hi) where T : IFloatingPointIeee754<T> => a >= lo && a <= hi ? T.One : T.Zero;
+
+    /// <summary>n * a^(n - 1), and 0 where n == 0 (PyTorch's pow backward).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T PowBaseGrad<T>(T a, T n) where T : IFloatingPointIeee754<T> => n == T.Zero ? T.Zero : n * T.Pow(a, n - T.One);
+
+    /// <summary>a^n * log(a) (the derivative in the exponent), and 0 where a == 0 and n &gt;= 0 (PyTorch's pow backward).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T PowExponentGrad<T>(T a, T n, T power) where T : IFloatingPointIeee754<T> =>
+        a == T.Zero && n >= T.Zero ? T.Zero : power * T.Log(a);
+
+    /// <summary>a where finite, else 0: the shift of a stable log-sum-exp (all classes masked, or an infinite logit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T FiniteOrZero<T>(T a) where T : IFloatingPointIeee754<T> => T.IsFinite(a) ? a : T.Zero;
+}

@@ -1,0 +1,830 @@
+// <auto-maintained>
+// The Vector128, Vector256 and Vector512 sections of this file are textually identical apart from the
+// vector width (and how a width without hardware support falls back). Edit one and mirror the change in
+// the other two: bit-for-bit agreement between widths and with the scalar entry points depends on it.
+// </auto-maintained>
+using System;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+[assembly: InternalsVisibleTo("LossGen.Runtime.Tests")]
+
+namespace LossGen.Internal;
+
+/// <summary>
+/// Vectorised <c>exp</c> and <c>log</c> for <see cref="float"/> and <see cref="double"/>, used by generated loss kernels.
+/// Every lane is computed by the same sequence of IEEE operations whatever the vector width, and the scalar overloads
+/// run the <see cref="Vector128{T}"/> code on a broadcast value, so a scalar tail returns exactly what a vector body would.
+/// </summary>
+/// <remarks>
+/// <para>Accuracy (measured against <see cref="Math.Exp(double)"/>/<see cref="Math.Log(double)"/>; see VectorMathTests):
+/// float exp and log are within about 1 ulp, double exp and log within about 1 ulp of the correctly rounded result.</para>
+/// <para>Special values follow IEEE 754 / <see cref="Math"/>: exp(NaN) = NaN, exp(+inf) = +inf, exp(-inf) = +0,
+/// overflow gives +inf, gradual underflow gives correctly scaled subnormals and then +0, exp(±0) = 1;
+/// log(NaN) = NaN, log(x &lt; 0) = NaN, log(±0) = -inf, log(+inf) = +inf, subnormal inputs are exact-scaled, log(1) = +0.</para>
+/// <para>The fast path is branch-free; one "any lane outside the easy range" test sends the whole vector to a
+/// non-inlined fix-up that recomputes every lane with range-safe scaling and patches special lanes with
+/// <c>ConditionalSelect</c>. Lanes in the easy range get bit-identical results on both paths.</para>
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class VectorMath
+{
+    // ------------------------------------------------------------------ constants
+
+    private static class ExpF
+    {
+        // |x| <= FastLimit: n in [-126, 126] and the result is a finite normal, so 2^n can be added to the exponent bits.
+        public const float FastLimit = 87.0f;
+        public const float ClampLo = -110.0f;   // exp(-110) < 2^-150 underflows to +0 anyway
+        public const float ClampHi = 100.0f;    // exp(100) > FLT_MAX overflows to +inf anyway
+        public const float Log2e = 1.44269502163f;
+        public const float Shift = 12582912.0f; // 0x1.8p23: adding it rounds to an integer in the low mantissa bits
+        public const float ShiftBias = 12583039.0f; // Shift + 127
+        public const float Ln2Hi = 0.693147182464599609375f;  // float(ln 2); n * Ln2Hi is exact inside an FMA
+        public const float Ln2Lo = -1.9046542121259336e-09f;  // ln 2 - Ln2Hi
+        // e^r ~ 1 + r + r^2 (C2 + C3 r + ... + C6 r^4) on [-ln2/2, ln2/2], minimax relative error 3.1e-9 (2^-28.3).
+        public const float C2 = 0.4999999403953552f;
+        public const float C3 = 0.1666652113199234f;
+        public const float C4 = 0.04166838899254799f;
+        public const float C5 = 0.008368710055947304f;
+        public const float C6 = 0.001381461275741458f;
+    }
+
+    private static class ExpD
+    {
+        public const double FastLimit = 708.0;  // n in [-1022, 1022]
+        public const double ClampLo = -760.0;
+        public const double ClampHi = 720.0;
+        public const double Log2e = 1.4426950408889634;
+        public const double Shift = 6755399441055744.0;      // 0x1.8p52
+        public const double ShiftBias = 6755399441056767.0;  // Shift + 1023
+        public const double Ln2Hi = 0.6931471805599453;      // double(ln 2)
+        public const double Ln2Lo = 2.3190468138462996e-17;  // ln 2 - Ln2Hi
+        // e^r ~ 1 + r + r^2 (C2 + ... + C11 r^9) on [-ln2/2, ln2/2], minimax relative error 7.7e-18 (2^-56.9).
+        public const double C2 = 0.500000000000001;
+        public const double C3 = 0.16666666666666674;
+        public const double C4 = 0.041666666666522106;
+        public const double C5 = 0.008333333333322215;
+        public const double C6 = 0.0013888888947785523;
+        public const double C7 = 0.00019841269886563802;
+        public const double C8 = 2.4801487366025675e-05;
+        public const double C9 = 2.755724236744966e-06;
+        public const double C10 = 2.7632640675430235e-07;
+        public const double C11 = 2.5110038296727242e-08;
+    }
+
+    private static class LogF
+    {
+        // (bits + SpecialAdd) as int32 > SpecialLimit  <=>  x is not a positive finite normal (NaN, inf, 0, subnormal, negative).
+        public const uint SpecialAdd = 0x7F800000u;
+        public const int SpecialLimit = unchecked((int)0xFEFFFFFFu);
+        // bits + MantissaAdd carries into the exponent exactly when the mantissa is >= sqrt(1/2)'s (0x3F3504F3),
+        // so m = x / 2^k lands in [sqrt(1/2), sqrt(2)).
+        public const uint MantissaAdd = 0x004AFB0Du;  // 0x3F800000 - 0x3F3504F3
+        public const uint ExponentMask = 0xFF800000u;
+        public const uint One = 0x3F800000u;
+        public const int Bias = 127;
+        public const int SubnormalBias = 127 + 23;
+        public const float SubnormalScale = 8388608.0f; // 2^23
+        public const float MinNormal = 1.17549435E-38f;
+        public const float Ln2Hi = 0.693147182464599609375f;
+        public const float Ln2Lo = -1.9046542121259336e-09f;
+        // log1p(f) ~ f + f^2 (P0 + P1 f + ... + P8 f^8) on [sqrt(1/2) - 1, sqrt(2) - 1], minimax relative error 4.1e-9 (2^-27.9).
+        public const float P0 = -0.49999988079071045f;
+        public const float P1 = 0.33333325386047363f;
+        public const float P2 = -0.25001582503318787f;
+        public const float P3 = 0.2000197321176529f;
+        public const float P4 = -0.16609083116054535f;
+        public const float P5 = 0.14181825518608093f;
+        public const float P6 = -0.13242988288402557f;
+        public const float P7 = 0.1290443390607834f;
+        public const float P8 = -0.07621779292821884f;
+    }
+
+    private static class LogD
+    {
+        public const ulong SpecialAdd = 0x7FF0000000000000ul;
+        public const long SpecialLimit = unchecked((long)0xFFDFFFFFFFFFFFFFul);
+        public const ulong MantissaAdd = 0x00095F619980C433ul;  // 0x3FF0000000000000 - bits(sqrt(1/2))
+        public const ulong ExponentMask = 0xFFF0000000000000ul;
+        public const ulong One = 0x3FF0000000000000ul;
+        public const ulong TwoPow52Bits = 0x4330000000000000ul;  // 2^52: (bits | small int) is 2^52 + that int
+        public const double Bias = 4503599627371519.0;           // 2^52 + 1023
+        public const double SubnormalBias = 4503599627371573.0;  // 2^52 + 1023 + 54
+        public const double SubnormalScale = 18014398509481984.0; // 2^54
+        public const double MinNormal = 2.2250738585072014E-308;
+        // fdlibm e_log.c: ln2 split so k * Ln2Hi is exact, and the minimax R(z) ~ Lg1 z + ... + Lg7 z^7 with
+        // log1p(f) = f - hfsq + s (hfsq + R), s = f / (2 + f), z = s^2, |error of R| < 2^-58.45.
+        public const double Ln2Hi = 6.93147180369123816490e-01;
+        public const double Ln2Lo = 1.90821492927058770002e-10;
+        public const double Lg1 = 6.666666666666735130e-01;
+        public const double Lg2 = 3.999999999940941908e-01;
+        public const double Lg3 = 2.857142874366239149e-01;
+        public const double Lg4 = 2.222219843214978396e-01;
+        public const double Lg5 = 1.818357216161805012e-01;
+        public const double Lg6 = 1.531383769920937332e-01;
+        public const double Lg7 = 1.479819860511658591e-01;
+    }
+
+    // ------------------------------------------------------------------ scalar entry points (run the Vector128 code)
+
+    /// <summary>e^x, bit-identical to every lane of the vector overloads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Exp(float x) => Exp(Vector128.Create(x)).ToScalar();
+
+    /// <summary>e^x, bit-identical to every lane of the vector overloads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Exp(double x) => Exp(Vector128.Create(x)).ToScalar();
+
+    /// <summary>ln x, bit-identical to every lane of the vector overloads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Log(float x) => Log(Vector128.Create(x)).ToScalar();
+
+    /// <summary>ln x, bit-identical to every lane of the vector overloads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Log(double x) => Log(Vector128.Create(x)).ToScalar();
+
+    // ------------------------------------------------------------------ generic dispatchers (T is float or double; JIT-folded)
+
+    /// <summary>e^x for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Exp<T>(T x)
+    {
+        if (typeof(T) == typeof(float)) { float r = Exp(Unsafe.As<T, float>(ref x)); return Unsafe.As<float, T>(ref r); }
+        if (typeof(T) == typeof(double)) { double r = Exp(Unsafe.As<T, double>(ref x)); return Unsafe.As<double, T>(ref r); }
+        return ThrowNotSupported<T, T>();
+    }
+
+    /// <summary>ln x for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Log<T>(T x)
+    {
+        if (typeof(T) == typeof(float)) { float r = Log(Unsafe.As<T, float>(ref x)); return Unsafe.As<float, T>(ref r); }
+        if (typeof(T) == typeof(double)) { double r = Log(Unsafe.As<T, double>(ref x)); return Unsafe.As<double, T>(ref r); }
+        return ThrowNotSupported<T, T>();
+    }
+
+    // ================================================================== Vector128
+
+    /// <summary>e^x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Exp(Vector128<float> x) => ExpCore(x);
+
+    /// <summary>e^x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> Exp(Vector128<double> x) => ExpCore(x);
+
+    /// <summary>ln x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Log(Vector128<float> x) => LogCore(x);
+
+    /// <summary>ln x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<double> Log(Vector128<double> x) => LogCore(x);
+
+    /// <summary>e^x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Exp<T>(Vector128<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Exp(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Exp(x.AsDouble()).As<double, T>();
+        return ThrowNotSupported<T, Vector128<T>>();
+    }
+
+    /// <summary>ln x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Log<T>(Vector128<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Log(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Log(x.AsDouble()).As<double, T>();
+        return ThrowNotSupported<T, Vector128<T>>();
+    }
+
+    // ---- exp, float
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> ExpCore(Vector128<float> x)
+    {
+        if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpF.FastLimit))) // also catches NaN
+            return ExpSlow(x);
+        Vector128<float> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
+        Vector128<float> n = z - Vector128.Create(ExpF.Shift);
+        Vector128<float> p = ExpKernel(x, n);
+        // low bits of z hold n: shifting them into the exponent field multiplies p by 2^n
+        return (p.AsInt32() + Vector128.ShiftLeft(z.AsInt32(), 23)).AsSingle();
+    }
+
+    /// <summary>e^r for r = x - n ln2, |r| &lt;= ln2/2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ExpKernel(Vector128<float> x, Vector128<float> n)
+    {
+        Vector128<float> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpF.Ln2Hi), x); // exact
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpF.Ln2Lo), r);
+        Vector128<float> q = Vector128.FusedMultiplyAdd(Vector128.Create(ExpF.C6), r, Vector128.Create(ExpF.C5));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpF.C4));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpF.C3));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpF.C2));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128<float>.One);
+        return Vector128.FusedMultiplyAdd(q, r, Vector128<float>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<float> ExpSlow(Vector128<float> x)
+    {
+        Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpF.ClampLo)), Vector128.Create(ExpF.ClampHi));
+        Vector128<float> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
+        Vector128<float> n = z - Vector128.Create(ExpF.Shift);
+        Vector128<float> p = ExpKernel(xc, n);
+        // 2^n as 2^n1 * 2^n2, both normal: p * 2^n1 is exact, the second product rounds once (to a subnormal, 0 or inf).
+        Vector128<float> n1 = Vector128.Truncate(n * Vector128.Create(0.5f));
+        Vector128<float> n2 = n - n1;
+        Vector128<float> s1 = Vector128.ShiftLeft((n1 + Vector128.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
+        Vector128<float> s2 = Vector128.ShiftLeft((n2 + Vector128.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
+        Vector128<float> y = p * s1 * s2;
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x); // NaN in, NaN out
+    }
+
+    // ---- exp, double
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<double> ExpCore(Vector128<double> x)
+    {
+        if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpD.FastLimit)))
+            return ExpSlow(x);
+        Vector128<double> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
+        Vector128<double> n = z - Vector128.Create(ExpD.Shift);
+        Vector128<double> p = ExpKernel(x, n);
+        return (p.AsInt64() + Vector128.ShiftLeft(z.AsInt64(), 52)).AsDouble();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> ExpKernel(Vector128<double> x, Vector128<double> n)
+    {
+        Vector128<double> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpD.Ln2Hi), x); // exact
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpD.Ln2Lo), r);
+        Vector128<double> q = Vector128.FusedMultiplyAdd(Vector128.Create(ExpD.C11), r, Vector128.Create(ExpD.C10));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C9));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C8));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C7));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C6));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C5));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C4));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C3));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C2));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128<double>.One);
+        return Vector128.FusedMultiplyAdd(q, r, Vector128<double>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<double> ExpSlow(Vector128<double> x)
+    {
+        Vector128<double> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpD.ClampLo)), Vector128.Create(ExpD.ClampHi));
+        Vector128<double> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
+        Vector128<double> n = z - Vector128.Create(ExpD.Shift);
+        Vector128<double> p = ExpKernel(xc, n);
+        Vector128<double> n1 = Vector128.Truncate(n * Vector128.Create(0.5));
+        Vector128<double> n2 = n - n1;
+        Vector128<double> s1 = Vector128.ShiftLeft((n1 + Vector128.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
+        Vector128<double> s2 = Vector128.ShiftLeft((n2 + Vector128.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
+        Vector128<double> y = p * s1 * s2;
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+    }
+
+    // ---- log, float
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<float> LogCore(Vector128<float> x)
+    {
+        Vector128<uint> i = x.AsUInt32();
+        if (Vector128.GreaterThanAny((i + Vector128.Create(LogF.SpecialAdd)).AsInt32(), Vector128.Create(LogF.SpecialLimit)))
+            return LogSlow(x);
+        return LogKernel(i, Vector128.Create(LogF.Bias));
+    }
+
+    /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(127 - bias).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> LogKernel(Vector128<uint> i, Vector128<int> bias)
+    {
+        Vector128<uint> u = i + Vector128.Create(LogF.MantissaAdd);
+        Vector128<float> k = Vector128.ConvertToSingle(Vector128.ShiftRightLogical(u, 23).AsInt32() - bias);
+        Vector128<float> m = (i - (u & Vector128.Create(LogF.ExponentMask)) + Vector128.Create(LogF.One)).AsSingle();
+        Vector128<float> f = m - Vector128<float>.One; // exact
+        Vector128<float> f2 = f * f;
+        Vector128<float> p = Vector128.FusedMultiplyAdd(Vector128.Create(LogF.P8), f, Vector128.Create(LogF.P7));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P6));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P5));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P4));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P3));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P2));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P1));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P0));
+        Vector128<float> lo = Vector128.FusedMultiplyAdd(k, Vector128.Create(LogF.Ln2Lo), f2 * p);
+        return Vector128.FusedMultiplyAdd(k, Vector128.Create(LogF.Ln2Hi), f + lo);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<float> LogSlow(Vector128<float> x)
+    {
+        Vector128<float> sub = Vector128.LessThan(x, Vector128.Create(LogF.MinNormal));
+        Vector128<float> xs = Vector128.ConditionalSelect(sub, x * Vector128.Create(LogF.SubnormalScale), x);
+        Vector128<int> bias = Vector128.ConditionalSelect(sub.AsInt32(), Vector128.Create(LogF.SubnormalBias), Vector128.Create(LogF.Bias));
+        Vector128<float> y = LogKernel(xs.AsUInt32(), bias);
+        y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128<float>.Zero), Vector128.Create(float.NegativeInfinity), y);
+        y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128.Create(float.PositiveInfinity)), x, y);
+        y = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), Vector128.Create(float.NaN), y);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+    }
+
+    // ---- log, double
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<double> LogCore(Vector128<double> x)
+    {
+        Vector128<ulong> i = x.AsUInt64();
+        if (Vector128.GreaterThanAny((i + Vector128.Create(LogD.SpecialAdd)).AsInt64(), Vector128.Create(LogD.SpecialLimit)))
+            return LogSlow(x);
+        return LogKernel(i, Vector128.Create(LogD.Bias));
+    }
+
+    /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(1023 - (bias - 2^52)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> LogKernel(Vector128<ulong> i, Vector128<double> bias)
+    {
+        Vector128<ulong> u = i + Vector128.Create(LogD.MantissaAdd);
+        Vector128<double> k = (Vector128.ShiftRightLogical(u, 52) | Vector128.Create(LogD.TwoPow52Bits)).AsDouble() - bias;
+        Vector128<double> m = (i - (u & Vector128.Create(LogD.ExponentMask)) + Vector128.Create(LogD.One)).AsDouble();
+        Vector128<double> f = m - Vector128<double>.One; // exact
+        Vector128<double> hfsq = Vector128.Create(0.5) * f * f;
+        Vector128<double> s = f / (Vector128.Create(2.0) + f);
+        Vector128<double> z = s * s;
+        Vector128<double> w = z * z;
+        Vector128<double> t1 = w * Vector128.FusedMultiplyAdd(w, Vector128.FusedMultiplyAdd(w, Vector128.Create(LogD.Lg6), Vector128.Create(LogD.Lg4)), Vector128.Create(LogD.Lg2));
+        Vector128<double> t2 = z * Vector128.FusedMultiplyAdd(w, Vector128.FusedMultiplyAdd(w, Vector128.FusedMultiplyAdd(w, Vector128.Create(LogD.Lg7), Vector128.Create(LogD.Lg5)), Vector128.Create(LogD.Lg3)), Vector128.Create(LogD.Lg1));
+        Vector128<double> inner = Vector128.FusedMultiplyAdd(s, hfsq + (t1 + t2), k * Vector128.Create(LogD.Ln2Lo));
+        return Vector128.FusedMultiplyAdd(k, Vector128.Create(LogD.Ln2Hi), f - (hfsq - inner));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector128<double> LogSlow(Vector128<double> x)
+    {
+        Vector128<double> sub = Vector128.LessThan(x, Vector128.Create(LogD.MinNormal));
+        Vector128<double> xs = Vector128.ConditionalSelect(sub, x * Vector128.Create(LogD.SubnormalScale), x);
+        Vector128<double> bias = Vector128.ConditionalSelect(sub, Vector128.Create(LogD.SubnormalBias), Vector128.Create(LogD.Bias));
+        Vector128<double> y = LogKernel(xs.AsUInt64(), bias);
+        y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128<double>.Zero), Vector128.Create(double.NegativeInfinity), y);
+        y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128.Create(double.PositiveInfinity)), x, y);
+        y = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<double>.Zero), Vector128.Create(double.NaN), y);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+    }
+
+    // ================================================================== Vector256
+
+    // Without hardware support for this width, run the two halves at the narrower width (same lane results).
+
+    /// <summary>e^x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x)
+        => Vector256.IsHardwareAccelerated ? ExpCore(x) : Vector256.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+
+    /// <summary>e^x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Exp(Vector256<double> x)
+        => Vector256.IsHardwareAccelerated ? ExpCore(x) : Vector256.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+
+    /// <summary>ln x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Log(Vector256<float> x)
+        => Vector256.IsHardwareAccelerated ? LogCore(x) : Vector256.Create(Log(x.GetLower()), Log(x.GetUpper()));
+
+    /// <summary>ln x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Log(Vector256<double> x)
+        => Vector256.IsHardwareAccelerated ? LogCore(x) : Vector256.Create(Log(x.GetLower()), Log(x.GetUpper()));
+
+    /// <summary>e^x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Exp<T>(Vector256<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Exp(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Exp(x.AsDouble()).As<double, T>();
+        return ThrowNotSupported<T, Vector256<T>>();
+    }
+
+    /// <summary>ln x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Log<T>(Vector256<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Log(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Log(x.AsDouble()).As<double, T>();
+        return ThrowNotSupported<T, Vector256<T>>();
+    }
+
+    // ---- exp, float
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> ExpCore(Vector256<float> x)
+    {
+        if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpF.FastLimit))) // also catches NaN
+            return ExpSlow(x);
+        Vector256<float> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
+        Vector256<float> n = z - Vector256.Create(ExpF.Shift);
+        Vector256<float> p = ExpKernel(x, n);
+        // low bits of z hold n: shifting them into the exponent field multiplies p by 2^n
+        return (p.AsInt32() + Vector256.ShiftLeft(z.AsInt32(), 23)).AsSingle();
+    }
+
+    /// <summary>e^r for r = x - n ln2, |r| &lt;= ln2/2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ExpKernel(Vector256<float> x, Vector256<float> n)
+    {
+        Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpF.Ln2Hi), x); // exact
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpF.Ln2Lo), r);
+        Vector256<float> q = Vector256.FusedMultiplyAdd(Vector256.Create(ExpF.C6), r, Vector256.Create(ExpF.C5));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpF.C4));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpF.C3));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpF.C2));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256<float>.One);
+        return Vector256.FusedMultiplyAdd(q, r, Vector256<float>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<float> ExpSlow(Vector256<float> x)
+    {
+        Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpF.ClampLo)), Vector256.Create(ExpF.ClampHi));
+        Vector256<float> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
+        Vector256<float> n = z - Vector256.Create(ExpF.Shift);
+        Vector256<float> p = ExpKernel(xc, n);
+        // 2^n as 2^n1 * 2^n2, both normal: p * 2^n1 is exact, the second product rounds once (to a subnormal, 0 or inf).
+        Vector256<float> n1 = Vector256.Truncate(n * Vector256.Create(0.5f));
+        Vector256<float> n2 = n - n1;
+        Vector256<float> s1 = Vector256.ShiftLeft((n1 + Vector256.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
+        Vector256<float> s2 = Vector256.ShiftLeft((n2 + Vector256.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
+        Vector256<float> y = p * s1 * s2;
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x); // NaN in, NaN out
+    }
+
+    // ---- exp, double
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> ExpCore(Vector256<double> x)
+    {
+        if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpD.FastLimit)))
+            return ExpSlow(x);
+        Vector256<double> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
+        Vector256<double> n = z - Vector256.Create(ExpD.Shift);
+        Vector256<double> p = ExpKernel(x, n);
+        return (p.AsInt64() + Vector256.ShiftLeft(z.AsInt64(), 52)).AsDouble();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> ExpKernel(Vector256<double> x, Vector256<double> n)
+    {
+        Vector256<double> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpD.Ln2Hi), x); // exact
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpD.Ln2Lo), r);
+        Vector256<double> q = Vector256.FusedMultiplyAdd(Vector256.Create(ExpD.C11), r, Vector256.Create(ExpD.C10));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C9));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C8));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C7));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C6));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C5));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C4));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C3));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C2));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256<double>.One);
+        return Vector256.FusedMultiplyAdd(q, r, Vector256<double>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<double> ExpSlow(Vector256<double> x)
+    {
+        Vector256<double> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpD.ClampLo)), Vector256.Create(ExpD.ClampHi));
+        Vector256<double> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
+        Vector256<double> n = z - Vector256.Create(ExpD.Shift);
+        Vector256<double> p = ExpKernel(xc, n);
+        Vector256<double> n1 = Vector256.Truncate(n * Vector256.Create(0.5));
+        Vector256<double> n2 = n - n1;
+        Vector256<double> s1 = Vector256.ShiftLeft((n1 + Vector256.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
+        Vector256<double> s2 = Vector256.ShiftLeft((n2 + Vector256.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
+        Vector256<double> y = p * s1 * s2;
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+    }
+
+    // ---- log, float
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> LogCore(Vector256<float> x)
+    {
+        Vector256<uint> i = x.AsUInt32();
+        if (Vector256.GreaterThanAny((i + Vector256.Create(LogF.SpecialAdd)).AsInt32(), Vector256.Create(LogF.SpecialLimit)))
+            return LogSlow(x);
+        return LogKernel(i, Vector256.Create(LogF.Bias));
+    }
+
+    /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(127 - bias).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> LogKernel(Vector256<uint> i, Vector256<int> bias)
+    {
+        Vector256<uint> u = i + Vector256.Create(LogF.MantissaAdd);
+        Vector256<float> k = Vector256.ConvertToSingle(Vector256.ShiftRightLogical(u, 23).AsInt32() - bias);
+        Vector256<float> m = (i - (u & Vector256.Create(LogF.ExponentMask)) + Vector256.Create(LogF.One)).AsSingle();
+        Vector256<float> f = m - Vector256<float>.One; // exact
+        Vector256<float> f2 = f * f;
+        Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(LogF.P8), f, Vector256.Create(LogF.P7));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P6));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P5));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P4));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P3));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P2));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P1));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P0));
+        Vector256<float> lo = Vector256.FusedMultiplyAdd(k, Vector256.Create(LogF.Ln2Lo), f2 * p);
+        return Vector256.FusedMultiplyAdd(k, Vector256.Create(LogF.Ln2Hi), f + lo);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<float> LogSlow(Vector256<float> x)
+    {
+        Vector256<float> sub = Vector256.LessThan(x, Vector256.Create(LogF.MinNormal));
+        Vector256<float> xs = Vector256.ConditionalSelect(sub, x * Vector256.Create(LogF.SubnormalScale), x);
+        Vector256<int> bias = Vector256.ConditionalSelect(sub.AsInt32(), Vector256.Create(LogF.SubnormalBias), Vector256.Create(LogF.Bias));
+        Vector256<float> y = LogKernel(xs.AsUInt32(), bias);
+        y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), y);
+        y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, y);
+        y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256.Create(float.NaN), y);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+    }
+
+    // ---- log, double
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> LogCore(Vector256<double> x)
+    {
+        Vector256<ulong> i = x.AsUInt64();
+        if (Vector256.GreaterThanAny((i + Vector256.Create(LogD.SpecialAdd)).AsInt64(), Vector256.Create(LogD.SpecialLimit)))
+            return LogSlow(x);
+        return LogKernel(i, Vector256.Create(LogD.Bias));
+    }
+
+    /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(1023 - (bias - 2^52)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> LogKernel(Vector256<ulong> i, Vector256<double> bias)
+    {
+        Vector256<ulong> u = i + Vector256.Create(LogD.MantissaAdd);
+        Vector256<double> k = (Vector256.ShiftRightLogical(u, 52) | Vector256.Create(LogD.TwoPow52Bits)).AsDouble() - bias;
+        Vector256<double> m = (i - (u & Vector256.Create(LogD.ExponentMask)) + Vector256.Create(LogD.One)).AsDouble();
+        Vector256<double> f = m - Vector256<double>.One; // exact
+        Vector256<double> hfsq = Vector256.Create(0.5) * f * f;
+        Vector256<double> s = f / (Vector256.Create(2.0) + f);
+        Vector256<double> z = s * s;
+        Vector256<double> w = z * z;
+        Vector256<double> t1 = w * Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.Create(LogD.Lg6), Vector256.Create(LogD.Lg4)), Vector256.Create(LogD.Lg2));
+        Vector256<double> t2 = z * Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.Create(LogD.Lg7), Vector256.Create(LogD.Lg5)), Vector256.Create(LogD.Lg3)), Vector256.Create(LogD.Lg1));
+        Vector256<double> inner = Vector256.FusedMultiplyAdd(s, hfsq + (t1 + t2), k * Vector256.Create(LogD.Ln2Lo));
+        return Vector256.FusedMultiplyAdd(k, Vector256.Create(LogD.Ln2Hi), f - (hfsq - inner));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector256<double> LogSlow(Vector256<double> x)
+    {
+        Vector256<double> sub = Vector256.LessThan(x, Vector256.Create(LogD.MinNormal));
+        Vector256<double> xs = Vector256.ConditionalSelect(sub, x * Vector256.Create(LogD.SubnormalScale), x);
+        Vector256<double> bias = Vector256.ConditionalSelect(sub, Vector256.Create(LogD.SubnormalBias), Vector256.Create(LogD.Bias));
+        Vector256<double> y = LogKernel(xs.AsUInt64(), bias);
+        y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<double>.Zero), Vector256.Create(double.NegativeInfinity), y);
+        y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(double.PositiveInfinity)), x, y);
+        y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), Vector256.Create(double.NaN), y);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+    }
+
+    // ================================================================== Vector512
+
+    // Without hardware support for this width, run the two halves at the narrower width (same lane results).
+
+    /// <summary>e^x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x)
+        => Vector512.IsHardwareAccelerated ? ExpCore(x) : Vector512.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+
+    /// <summary>e^x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Exp(Vector512<double> x)
+        => Vector512.IsHardwareAccelerated ? ExpCore(x) : Vector512.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+
+    /// <summary>ln x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Log(Vector512<float> x)
+        => Vector512.IsHardwareAccelerated ? LogCore(x) : Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
+
+    /// <summary>ln x per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Log(Vector512<double> x)
+        => Vector512.IsHardwareAccelerated ? LogCore(x) : Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
+
+    /// <summary>e^x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Exp<T>(Vector512<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Exp(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Exp(x.AsDouble()).As<double, T>();
+        return ThrowNotSupported<T, Vector512<T>>();
+    }
+
+    /// <summary>ln x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Log<T>(Vector512<T> x)
+    {
+        if (typeof(T) == typeof(float)) return Log(x.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Log(x.AsDouble()).As<double, T>();
+        return ThrowNotSupported<T, Vector512<T>>();
+    }
+
+    // ---- exp, float
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> ExpCore(Vector512<float> x)
+    {
+        if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpF.FastLimit))) // also catches NaN
+            return ExpSlow(x);
+        Vector512<float> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
+        Vector512<float> n = z - Vector512.Create(ExpF.Shift);
+        Vector512<float> p = ExpKernel(x, n);
+        // low bits of z hold n: shifting them into the exponent field multiplies p by 2^n
+        return (p.AsInt32() + Vector512.ShiftLeft(z.AsInt32(), 23)).AsSingle();
+    }
+
+    /// <summary>e^r for r = x - n ln2, |r| &lt;= ln2/2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpKernel(Vector512<float> x, Vector512<float> n)
+    {
+        Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpF.Ln2Hi), x); // exact
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpF.Ln2Lo), r);
+        Vector512<float> q = Vector512.FusedMultiplyAdd(Vector512.Create(ExpF.C6), r, Vector512.Create(ExpF.C5));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpF.C4));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpF.C3));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpF.C2));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512<float>.One);
+        return Vector512.FusedMultiplyAdd(q, r, Vector512<float>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> ExpSlow(Vector512<float> x)
+    {
+        Vector512<float> xc = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpF.ClampLo)), Vector512.Create(ExpF.ClampHi));
+        Vector512<float> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
+        Vector512<float> n = z - Vector512.Create(ExpF.Shift);
+        Vector512<float> p = ExpKernel(xc, n);
+        // 2^n as 2^n1 * 2^n2, both normal: p * 2^n1 is exact, the second product rounds once (to a subnormal, 0 or inf).
+        Vector512<float> n1 = Vector512.Truncate(n * Vector512.Create(0.5f));
+        Vector512<float> n2 = n - n1;
+        Vector512<float> s1 = Vector512.ShiftLeft((n1 + Vector512.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
+        Vector512<float> s2 = Vector512.ShiftLeft((n2 + Vector512.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
+        Vector512<float> y = p * s1 * s2;
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x); // NaN in, NaN out
+    }
+
+    // ---- exp, double
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> ExpCore(Vector512<double> x)
+    {
+        if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpD.FastLimit)))
+            return ExpSlow(x);
+        Vector512<double> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
+        Vector512<double> n = z - Vector512.Create(ExpD.Shift);
+        Vector512<double> p = ExpKernel(x, n);
+        return (p.AsInt64() + Vector512.ShiftLeft(z.AsInt64(), 52)).AsDouble();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> ExpKernel(Vector512<double> x, Vector512<double> n)
+    {
+        Vector512<double> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpD.Ln2Hi), x); // exact
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpD.Ln2Lo), r);
+        Vector512<double> q = Vector512.FusedMultiplyAdd(Vector512.Create(ExpD.C11), r, Vector512.Create(ExpD.C10));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C9));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C8));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C7));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C6));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C5));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C4));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C3));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C2));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512<double>.One);
+        return Vector512.FusedMultiplyAdd(q, r, Vector512<double>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<double> ExpSlow(Vector512<double> x)
+    {
+        Vector512<double> xc = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpD.ClampLo)), Vector512.Create(ExpD.ClampHi));
+        Vector512<double> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
+        Vector512<double> n = z - Vector512.Create(ExpD.Shift);
+        Vector512<double> p = ExpKernel(xc, n);
+        Vector512<double> n1 = Vector512.Truncate(n * Vector512.Create(0.5));
+        Vector512<double> n2 = n - n1;
+        Vector512<double> s1 = Vector512.ShiftLeft((n1 + Vector512.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
+        Vector512<double> s2 = Vector512.ShiftLeft((n2 + Vector512.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
+        Vector512<double> y = p * s1 * s2;
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+    }
+
+    // ---- log, float
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> LogCore(Vector512<float> x)
+    {
+        Vector512<uint> i = x.AsUInt32();
+        if (Vector512.GreaterThanAny((i + Vector512.Create(LogF.SpecialAdd)).AsInt32(), Vector512.Create(LogF.SpecialLimit)))
+            return LogSlow(x);
+        return LogKernel(i, Vector512.Create(LogF.Bias));
+    }
+
+    /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(127 - bias).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> LogKernel(Vector512<uint> i, Vector512<int> bias)
+    {
+        Vector512<uint> u = i + Vector512.Create(LogF.MantissaAdd);
+        Vector512<float> k = Vector512.ConvertToSingle(Vector512.ShiftRightLogical(u, 23).AsInt32() - bias);
+        Vector512<float> m = (i - (u & Vector512.Create(LogF.ExponentMask)) + Vector512.Create(LogF.One)).AsSingle();
+        Vector512<float> f = m - Vector512<float>.One; // exact
+        Vector512<float> f2 = f * f;
+        Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(LogF.P8), f, Vector512.Create(LogF.P7));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P6));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P5));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P4));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P3));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P2));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P1));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P0));
+        Vector512<float> lo = Vector512.FusedMultiplyAdd(k, Vector512.Create(LogF.Ln2Lo), f2 * p);
+        return Vector512.FusedMultiplyAdd(k, Vector512.Create(LogF.Ln2Hi), f + lo);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<float> LogSlow(Vector512<float> x)
+    {
+        Vector512<float> sub = Vector512.LessThan(x, Vector512.Create(LogF.MinNormal));
+        Vector512<float> xs = Vector512.ConditionalSelect(sub, x * Vector512.Create(LogF.SubnormalScale), x);
+        Vector512<int> bias = Vector512.ConditionalSelect(sub.AsInt32(), Vector512.Create(LogF.SubnormalBias), Vector512.Create(LogF.Bias));
+        Vector512<float> y = LogKernel(xs.AsUInt32(), bias);
+        y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512.Create(float.NegativeInfinity), y);
+        y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.PositiveInfinity)), x, y);
+        y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(float.NaN), y);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+    }
+
+    // ---- log, double
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> LogCore(Vector512<double> x)
+    {
+        Vector512<ulong> i = x.AsUInt64();
+        if (Vector512.GreaterThanAny((i + Vector512.Create(LogD.SpecialAdd)).AsInt64(), Vector512.Create(LogD.SpecialLimit)))
+            return LogSlow(x);
+        return LogKernel(i, Vector512.Create(LogD.Bias));
+    }
+
+    /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(1023 - (bias - 2^52)).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> LogKernel(Vector512<ulong> i, Vector512<double> bias)
+    {
+        Vector512<ulong> u = i + Vector512.Create(LogD.MantissaAdd);
+        Vector512<double> k = (Vector512.ShiftRightLogical(u, 52) | Vector512.Create(LogD.TwoPow52Bits)).AsDouble() - bias;
+        Vector512<double> m = (i - (u & Vector512.Create(LogD.ExponentMask)) + Vector512.Create(LogD.One)).AsDouble();
+        Vector512<double> f = m - Vector512<double>.One; // exact
+        Vector512<double> hfsq = Vector512.Create(0.5) * f * f;
+        Vector512<double> s = f / (Vector512.Create(2.0) + f);
+        Vector512<double> z = s * s;
+        Vector512<double> w = z * z;
+        Vector512<double> t1 = w * Vector512.FusedMultiplyAdd(w, Vector512.FusedMultiplyAdd(w, Vector512.Create(LogD.Lg6), Vector512.Create(LogD.Lg4)), Vector512.Create(LogD.Lg2));
+        Vector512<double> t2 = z * Vector512.FusedMultiplyAdd(w, Vector512.FusedMultiplyAdd(w, Vector512.FusedMultiplyAdd(w, Vector512.Create(LogD.Lg7), Vector512.Create(LogD.Lg5)), Vector512.Create(LogD.Lg3)), Vector512.Create(LogD.Lg1));
+        Vector512<double> inner = Vector512.FusedMultiplyAdd(s, hfsq + (t1 + t2), k * Vector512.Create(LogD.Ln2Lo));
+        return Vector512.FusedMultiplyAdd(k, Vector512.Create(LogD.Ln2Hi), f - (hfsq - inner));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Vector512<double> LogSlow(Vector512<double> x)
+    {
+        Vector512<double> sub = Vector512.LessThan(x, Vector512.Create(LogD.MinNormal));
+        Vector512<double> xs = Vector512.ConditionalSelect(sub, x * Vector512.Create(LogD.SubnormalScale), x);
+        Vector512<double> bias = Vector512.ConditionalSelect(sub, Vector512.Create(LogD.SubnormalBias), Vector512.Create(LogD.Bias));
+        Vector512<double> y = LogKernel(xs.AsUInt64(), bias);
+        y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<double>.Zero), Vector512.Create(double.NegativeInfinity), y);
+        y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(double.PositiveInfinity)), x, y);
+        y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<double>.Zero), Vector512.Create(double.NaN), y);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TResult ThrowNotSupported<T, TResult>()
+        => throw new NotSupportedException($"VectorMath supports float and double, not {typeof(T)}.");
+}
