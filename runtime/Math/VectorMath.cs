@@ -210,13 +210,19 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> ExpCore(Vector128<float> x)
     {
-        if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpF.FastLimit))) // also catches NaN
-            return ExpSlow(x);
         Vector128<float> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
         Vector128<float> n = z - Vector128.Create(ExpF.Shift);
         Vector128<float> p = ExpKernel(x, n);
-        // low bits of z hold n: shifting them into the exponent field multiplies p by 2^n
-        return (p.AsInt32() + Vector128.ShiftLeft(z.AsInt32(), 23)).AsSingle();
+        // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
+        Vector128<float> y = (p.AsInt32() + Vector128.ShiftLeft(z.AsInt32(), 23)).AsSingle();
+        // Checked last, with the fix-up returning through an out parameter, so that nothing is live across the call and
+        // the common path keeps y in a register (a by-value return would make the JIT home y in the return buffer).
+        if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpF.FastLimit))) // also catches NaN
+        {
+            ExpSlow(x, out Vector128<float> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     /// <summary>e^r for r = x - n ln2, |r| &lt;= ln2/2.</summary>
@@ -234,7 +240,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector128<float> ExpSlow(Vector128<float> x)
+    private static void ExpSlow(Vector128<float> x, out Vector128<float> result)
     {
         Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpF.ClampLo)), Vector128.Create(ExpF.ClampHi));
         Vector128<float> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
@@ -246,7 +252,7 @@ public static class VectorMath
         Vector128<float> s1 = Vector128.ShiftLeft((n1 + Vector128.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector128<float> s2 = Vector128.ShiftLeft((n2 + Vector128.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector128<float> y = p * s1 * s2;
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x); // NaN in, NaN out
+        result = Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x); // NaN in, NaN out
     }
 
     // ---- exp, double
@@ -254,12 +260,16 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<double> ExpCore(Vector128<double> x)
     {
-        if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpD.FastLimit)))
-            return ExpSlow(x);
         Vector128<double> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
         Vector128<double> n = z - Vector128.Create(ExpD.Shift);
         Vector128<double> p = ExpKernel(x, n);
-        return (p.AsInt64() + Vector128.ShiftLeft(z.AsInt64(), 52)).AsDouble();
+        Vector128<double> y = (p.AsInt64() + Vector128.ShiftLeft(z.AsInt64(), 52)).AsDouble();
+        if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpD.FastLimit)))
+        {
+            ExpSlow(x, out Vector128<double> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -281,7 +291,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector128<double> ExpSlow(Vector128<double> x)
+    private static void ExpSlow(Vector128<double> x, out Vector128<double> result)
     {
         Vector128<double> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpD.ClampLo)), Vector128.Create(ExpD.ClampHi));
         Vector128<double> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
@@ -292,7 +302,7 @@ public static class VectorMath
         Vector128<double> s1 = Vector128.ShiftLeft((n1 + Vector128.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector128<double> s2 = Vector128.ShiftLeft((n2 + Vector128.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector128<double> y = p * s1 * s2;
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+        result = Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
     }
 
     // ---- log, float
@@ -301,9 +311,13 @@ public static class VectorMath
     internal static Vector128<float> LogCore(Vector128<float> x)
     {
         Vector128<uint> i = x.AsUInt32();
+        Vector128<float> y = LogKernel(i, Vector128.Create(LogF.Bias));
         if (Vector128.GreaterThanAny((i + Vector128.Create(LogF.SpecialAdd)).AsInt32(), Vector128.Create(LogF.SpecialLimit)))
-            return LogSlow(x);
-        return LogKernel(i, Vector128.Create(LogF.Bias));
+        {
+            LogSlow(x, out Vector128<float> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(127 - bias).</summary>
@@ -328,7 +342,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector128<float> LogSlow(Vector128<float> x)
+    private static void LogSlow(Vector128<float> x, out Vector128<float> result)
     {
         Vector128<float> sub = Vector128.LessThan(x, Vector128.Create(LogF.MinNormal));
         Vector128<float> xs = Vector128.ConditionalSelect(sub, x * Vector128.Create(LogF.SubnormalScale), x);
@@ -337,7 +351,7 @@ public static class VectorMath
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128<float>.Zero), Vector128.Create(float.NegativeInfinity), y);
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128.Create(float.PositiveInfinity)), x, y);
         y = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), Vector128.Create(float.NaN), y);
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+        result = Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
     }
 
     // ---- log, double
@@ -346,9 +360,13 @@ public static class VectorMath
     internal static Vector128<double> LogCore(Vector128<double> x)
     {
         Vector128<ulong> i = x.AsUInt64();
+        Vector128<double> y = LogKernel(i, Vector128.Create(LogD.Bias));
         if (Vector128.GreaterThanAny((i + Vector128.Create(LogD.SpecialAdd)).AsInt64(), Vector128.Create(LogD.SpecialLimit)))
-            return LogSlow(x);
-        return LogKernel(i, Vector128.Create(LogD.Bias));
+        {
+            LogSlow(x, out Vector128<double> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(1023 - (bias - 2^52)).</summary>
@@ -370,7 +388,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector128<double> LogSlow(Vector128<double> x)
+    private static void LogSlow(Vector128<double> x, out Vector128<double> result)
     {
         Vector128<double> sub = Vector128.LessThan(x, Vector128.Create(LogD.MinNormal));
         Vector128<double> xs = Vector128.ConditionalSelect(sub, x * Vector128.Create(LogD.SubnormalScale), x);
@@ -379,7 +397,7 @@ public static class VectorMath
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128<double>.Zero), Vector128.Create(double.NegativeInfinity), y);
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128.Create(double.PositiveInfinity)), x, y);
         y = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<double>.Zero), Vector128.Create(double.NaN), y);
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+        result = Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
     }
 
     // ================================================================== Vector256
@@ -431,13 +449,19 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpCore(Vector256<float> x)
     {
-        if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpF.FastLimit))) // also catches NaN
-            return ExpSlow(x);
         Vector256<float> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
         Vector256<float> n = z - Vector256.Create(ExpF.Shift);
         Vector256<float> p = ExpKernel(x, n);
-        // low bits of z hold n: shifting them into the exponent field multiplies p by 2^n
-        return (p.AsInt32() + Vector256.ShiftLeft(z.AsInt32(), 23)).AsSingle();
+        // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
+        Vector256<float> y = (p.AsInt32() + Vector256.ShiftLeft(z.AsInt32(), 23)).AsSingle();
+        // Checked last, with the fix-up returning through an out parameter, so that nothing is live across the call and
+        // the common path keeps y in a register (a by-value return would make the JIT home y in the return buffer).
+        if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpF.FastLimit))) // also catches NaN
+        {
+            ExpSlow(x, out Vector256<float> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     /// <summary>e^r for r = x - n ln2, |r| &lt;= ln2/2.</summary>
@@ -455,7 +479,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<float> ExpSlow(Vector256<float> x)
+    private static void ExpSlow(Vector256<float> x, out Vector256<float> result)
     {
         Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpF.ClampLo)), Vector256.Create(ExpF.ClampHi));
         Vector256<float> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
@@ -467,7 +491,7 @@ public static class VectorMath
         Vector256<float> s1 = Vector256.ShiftLeft((n1 + Vector256.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector256<float> s2 = Vector256.ShiftLeft((n2 + Vector256.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector256<float> y = p * s1 * s2;
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x); // NaN in, NaN out
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x); // NaN in, NaN out
     }
 
     // ---- exp, double
@@ -475,12 +499,16 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<double> ExpCore(Vector256<double> x)
     {
-        if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpD.FastLimit)))
-            return ExpSlow(x);
         Vector256<double> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
         Vector256<double> n = z - Vector256.Create(ExpD.Shift);
         Vector256<double> p = ExpKernel(x, n);
-        return (p.AsInt64() + Vector256.ShiftLeft(z.AsInt64(), 52)).AsDouble();
+        Vector256<double> y = (p.AsInt64() + Vector256.ShiftLeft(z.AsInt64(), 52)).AsDouble();
+        if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpD.FastLimit)))
+        {
+            ExpSlow(x, out Vector256<double> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -502,7 +530,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<double> ExpSlow(Vector256<double> x)
+    private static void ExpSlow(Vector256<double> x, out Vector256<double> result)
     {
         Vector256<double> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpD.ClampLo)), Vector256.Create(ExpD.ClampHi));
         Vector256<double> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
@@ -513,7 +541,7 @@ public static class VectorMath
         Vector256<double> s1 = Vector256.ShiftLeft((n1 + Vector256.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector256<double> s2 = Vector256.ShiftLeft((n2 + Vector256.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector256<double> y = p * s1 * s2;
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
     }
 
     // ---- log, float
@@ -522,9 +550,13 @@ public static class VectorMath
     internal static Vector256<float> LogCore(Vector256<float> x)
     {
         Vector256<uint> i = x.AsUInt32();
+        Vector256<float> y = LogKernel(i, Vector256.Create(LogF.Bias));
         if (Vector256.GreaterThanAny((i + Vector256.Create(LogF.SpecialAdd)).AsInt32(), Vector256.Create(LogF.SpecialLimit)))
-            return LogSlow(x);
-        return LogKernel(i, Vector256.Create(LogF.Bias));
+        {
+            LogSlow(x, out Vector256<float> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(127 - bias).</summary>
@@ -549,7 +581,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<float> LogSlow(Vector256<float> x)
+    private static void LogSlow(Vector256<float> x, out Vector256<float> result)
     {
         Vector256<float> sub = Vector256.LessThan(x, Vector256.Create(LogF.MinNormal));
         Vector256<float> xs = Vector256.ConditionalSelect(sub, x * Vector256.Create(LogF.SubnormalScale), x);
@@ -558,7 +590,7 @@ public static class VectorMath
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), y);
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, y);
         y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256.Create(float.NaN), y);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
     }
 
     // ---- log, double
@@ -567,9 +599,13 @@ public static class VectorMath
     internal static Vector256<double> LogCore(Vector256<double> x)
     {
         Vector256<ulong> i = x.AsUInt64();
+        Vector256<double> y = LogKernel(i, Vector256.Create(LogD.Bias));
         if (Vector256.GreaterThanAny((i + Vector256.Create(LogD.SpecialAdd)).AsInt64(), Vector256.Create(LogD.SpecialLimit)))
-            return LogSlow(x);
-        return LogKernel(i, Vector256.Create(LogD.Bias));
+        {
+            LogSlow(x, out Vector256<double> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(1023 - (bias - 2^52)).</summary>
@@ -591,7 +627,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector256<double> LogSlow(Vector256<double> x)
+    private static void LogSlow(Vector256<double> x, out Vector256<double> result)
     {
         Vector256<double> sub = Vector256.LessThan(x, Vector256.Create(LogD.MinNormal));
         Vector256<double> xs = Vector256.ConditionalSelect(sub, x * Vector256.Create(LogD.SubnormalScale), x);
@@ -600,7 +636,7 @@ public static class VectorMath
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<double>.Zero), Vector256.Create(double.NegativeInfinity), y);
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(double.PositiveInfinity)), x, y);
         y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), Vector256.Create(double.NaN), y);
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        result = Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
     }
 
     // ================================================================== Vector512
@@ -652,13 +688,19 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> ExpCore(Vector512<float> x)
     {
-        if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpF.FastLimit))) // also catches NaN
-            return ExpSlow(x);
         Vector512<float> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
         Vector512<float> n = z - Vector512.Create(ExpF.Shift);
         Vector512<float> p = ExpKernel(x, n);
-        // low bits of z hold n: shifting them into the exponent field multiplies p by 2^n
-        return (p.AsInt32() + Vector512.ShiftLeft(z.AsInt32(), 23)).AsSingle();
+        // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
+        Vector512<float> y = (p.AsInt32() + Vector512.ShiftLeft(z.AsInt32(), 23)).AsSingle();
+        // Checked last, with the fix-up returning through an out parameter, so that nothing is live across the call and
+        // the common path keeps y in a register (a by-value return would make the JIT home y in the return buffer).
+        if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpF.FastLimit))) // also catches NaN
+        {
+            ExpSlow(x, out Vector512<float> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     /// <summary>e^r for r = x - n ln2, |r| &lt;= ln2/2.</summary>
@@ -676,7 +718,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<float> ExpSlow(Vector512<float> x)
+    private static void ExpSlow(Vector512<float> x, out Vector512<float> result)
     {
         Vector512<float> xc = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpF.ClampLo)), Vector512.Create(ExpF.ClampHi));
         Vector512<float> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
@@ -688,7 +730,7 @@ public static class VectorMath
         Vector512<float> s1 = Vector512.ShiftLeft((n1 + Vector512.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector512<float> s2 = Vector512.ShiftLeft((n2 + Vector512.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector512<float> y = p * s1 * s2;
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x); // NaN in, NaN out
+        result = Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x); // NaN in, NaN out
     }
 
     // ---- exp, double
@@ -696,12 +738,16 @@ public static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<double> ExpCore(Vector512<double> x)
     {
-        if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpD.FastLimit)))
-            return ExpSlow(x);
         Vector512<double> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
         Vector512<double> n = z - Vector512.Create(ExpD.Shift);
         Vector512<double> p = ExpKernel(x, n);
-        return (p.AsInt64() + Vector512.ShiftLeft(z.AsInt64(), 52)).AsDouble();
+        Vector512<double> y = (p.AsInt64() + Vector512.ShiftLeft(z.AsInt64(), 52)).AsDouble();
+        if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpD.FastLimit)))
+        {
+            ExpSlow(x, out Vector512<double> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -723,7 +769,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<double> ExpSlow(Vector512<double> x)
+    private static void ExpSlow(Vector512<double> x, out Vector512<double> result)
     {
         Vector512<double> xc = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpD.ClampLo)), Vector512.Create(ExpD.ClampHi));
         Vector512<double> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
@@ -734,7 +780,7 @@ public static class VectorMath
         Vector512<double> s1 = Vector512.ShiftLeft((n1 + Vector512.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector512<double> s2 = Vector512.ShiftLeft((n2 + Vector512.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector512<double> y = p * s1 * s2;
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        result = Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
     }
 
     // ---- log, float
@@ -743,9 +789,13 @@ public static class VectorMath
     internal static Vector512<float> LogCore(Vector512<float> x)
     {
         Vector512<uint> i = x.AsUInt32();
+        Vector512<float> y = LogKernel(i, Vector512.Create(LogF.Bias));
         if (Vector512.GreaterThanAny((i + Vector512.Create(LogF.SpecialAdd)).AsInt32(), Vector512.Create(LogF.SpecialLimit)))
-            return LogSlow(x);
-        return LogKernel(i, Vector512.Create(LogF.Bias));
+        {
+            LogSlow(x, out Vector512<float> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(127 - bias).</summary>
@@ -770,7 +820,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<float> LogSlow(Vector512<float> x)
+    private static void LogSlow(Vector512<float> x, out Vector512<float> result)
     {
         Vector512<float> sub = Vector512.LessThan(x, Vector512.Create(LogF.MinNormal));
         Vector512<float> xs = Vector512.ConditionalSelect(sub, x * Vector512.Create(LogF.SubnormalScale), x);
@@ -779,7 +829,7 @@ public static class VectorMath
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512.Create(float.NegativeInfinity), y);
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.PositiveInfinity)), x, y);
         y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(float.NaN), y);
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        result = Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
     }
 
     // ---- log, double
@@ -788,9 +838,13 @@ public static class VectorMath
     internal static Vector512<double> LogCore(Vector512<double> x)
     {
         Vector512<ulong> i = x.AsUInt64();
+        Vector512<double> y = LogKernel(i, Vector512.Create(LogD.Bias));
         if (Vector512.GreaterThanAny((i + Vector512.Create(LogD.SpecialAdd)).AsInt64(), Vector512.Create(LogD.SpecialLimit)))
-            return LogSlow(x);
-        return LogKernel(i, Vector512.Create(LogD.Bias));
+        {
+            LogSlow(x, out Vector512<double> fixedUp);
+            y = fixedUp;
+        }
+        return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(1023 - (bias - 2^52)).</summary>
@@ -812,7 +866,7 @@ public static class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Vector512<double> LogSlow(Vector512<double> x)
+    private static void LogSlow(Vector512<double> x, out Vector512<double> result)
     {
         Vector512<double> sub = Vector512.LessThan(x, Vector512.Create(LogD.MinNormal));
         Vector512<double> xs = Vector512.ConditionalSelect(sub, x * Vector512.Create(LogD.SubnormalScale), x);
@@ -821,7 +875,7 @@ public static class VectorMath
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<double>.Zero), Vector512.Create(double.NegativeInfinity), y);
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(double.PositiveInfinity)), x, y);
         y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<double>.Zero), Vector512.Create(double.NaN), y);
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        result = Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -82,7 +82,9 @@ public static class LossInvoker
     {
         var (expected, returns) = Expected<T>(shape);
         LossParameterAttribute[] declared = loss.GetCustomAttributes<LossParameterAttribute>().ToArray();
-        string wanted = $"{shape.Op}({string.Join(", ", expected.Select(p => $"{Display(p.Type)} {p.Name}").Concat(declared.Select(d => $"{typeof(T).Name} {d.Name} = {d.DefaultValue}")))})";
+        string wanted = $"{shape.Op}({string.Join(", ", expected
+            .Select(p => $"{Display(p.Type)} {p.Name}{(p.Type == typeof(T) ? " = 1" : "")}")
+            .Concat(declared.Select(d => $"{typeof(T).Name} {d.Name} = {d.DefaultValue}")))})";
 
         // Overloads whose leading parameter types are the expected ones and whose remaining ones are all T.
         MethodInfo[] candidates = loss.GetMethods(BindingFlags.Public | BindingFlags.Static)
