@@ -10,6 +10,25 @@ namespace LossGen.Generator.Ir;
 /// </summary>
 internal static class Functions
 {
+    // Helpers that derivative rules and lowerings produce; not part of the language.
+    public static readonly Function Sign = new("sign", 1, FunctionKind.Elementwise, "-1, 0 or 1") { UserVisible = false, CSharp = "Ops.Sign({0})" };
+
+    public static readonly Function Step = new("step", 1, FunctionKind.Elementwise, "1 where a > 0, else 0") { UserVisible = false, CSharp = "Ops.Step({0})" };
+
+    public static readonly Function SmallerGrad = new("smaller", 2, FunctionKind.Elementwise, "1 where a < b, 0.5 where a == b, else 0") { UserVisible = false, CSharp = "Ops.SmallerGrad({0}, {1})" };
+
+    public static readonly Function LessThan = new("less", 2, FunctionKind.Elementwise, "1 where a < b, else 0") { UserVisible = false, CSharp = "Ops.Less({0}, {1})" };
+
+    public static readonly Function Equal = new("equal", 2, FunctionKind.Elementwise, "1 where a == b, else 0") { UserVisible = false, CSharp = "Ops.Equal({0}, {1})" };
+
+    public static readonly Function ClampGrad = new("inside", 3, FunctionKind.Elementwise, "1 where lo <= a <= hi, else 0") { UserVisible = false, CSharp = "Ops.Inside({0}, {1}, {2})" };
+
+    public static readonly Function PowBaseGradFn = new("pow_grad", 2, FunctionKind.Elementwise, "n * a^(n - 1), 0 where n == 0") { UserVisible = false, CSharp = "Ops.PowBaseGrad({0}, {1})" };
+
+    public static readonly Function PowExponentGrad = new("pow_exponent_grad", 3, FunctionKind.Elementwise, "a^n * log(a), 0 where a == 0 and n >= 0") { UserVisible = false, CSharp = "Ops.PowExponentGrad({0}, {1}, {2})" };
+
+    public static readonly Function FiniteOrZero = new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" };
+
     public static readonly Function Add = new("+", 2, FunctionKind.Operator, "addition")
     {
         Infix = "+", Precedence = 1, CSharp = "{0} + {1}", Fold = a => a[0] + a[1],
@@ -162,25 +181,6 @@ internal static class Functions
     public static readonly Function OneHot = new("one_hot", 1, FunctionKind.Target, "one_hot(t): 1 at class t, 0 elsewhere (class-shaped)");
 
     public static readonly Function MeanBy = new("mean_by", 2, FunctionKind.Root, "mean_by(L, v), only as the whole loss: the loss at each position is L, and Reduction.Mean divides by the sum of v over the counted positions instead of their count (PyTorch's class-weighted mean: v = w[t]); Sum and None ignore v");
-
-    // Helpers that derivative rules and lowerings produce; not part of the language.
-    public static readonly Function Sign = new("sign", 1, FunctionKind.Elementwise, "-1, 0 or 1") { UserVisible = false, CSharp = "Ops.Sign({0})" };
-
-    public static readonly Function Step = new("step", 1, FunctionKind.Elementwise, "1 where a > 0, else 0") { UserVisible = false, CSharp = "Ops.Step({0})" };
-
-    public static readonly Function SmallerGrad = new("smaller", 2, FunctionKind.Elementwise, "1 where a < b, 0.5 where a == b, else 0") { UserVisible = false, CSharp = "Ops.SmallerGrad({0}, {1})" };
-
-    public static readonly Function LessThan = new("less", 2, FunctionKind.Elementwise, "1 where a < b, else 0") { UserVisible = false, CSharp = "Ops.Less({0}, {1})" };
-
-    public static readonly Function Equal = new("equal", 2, FunctionKind.Elementwise, "1 where a == b, else 0") { UserVisible = false, CSharp = "Ops.Equal({0}, {1})" };
-
-    public static readonly Function ClampGrad = new("inside", 3, FunctionKind.Elementwise, "1 where lo <= a <= hi, else 0") { UserVisible = false, CSharp = "Ops.Inside({0}, {1}, {2})" };
-
-    public static readonly Function PowBaseGradFn = new("pow_grad", 2, FunctionKind.Elementwise, "n * a^(n - 1), 0 where n == 0") { UserVisible = false, CSharp = "Ops.PowBaseGrad({0}, {1})" };
-
-    public static readonly Function PowExponentGrad = new("pow_exponent_grad", 3, FunctionKind.Elementwise, "a^n * log(a), 0 where a == 0 and n >= 0") { UserVisible = false, CSharp = "Ops.PowExponentGrad({0}, {1}, {2})" };
-
-    public static readonly Function FiniteOrZero = new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" };
 
     public static readonly IReadOnlyList<Function> All = new[]
     {
