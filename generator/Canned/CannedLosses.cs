@@ -1,14 +1,260 @@
+using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using System.Threading;
+using LossGen.Generator.Ir;
 using LossGen.Generator.Model;
+using LossGen.Generator.Semantics;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace LossGen.Generator.Canned;
 
-/// <summary>The PyTorch loss catalogue: each canned attribute is a formula of the language plus options.</summary>
+/// <summary>An option of a canned attribute: its name, default and meaning.</summary>
+internal sealed record CannedOption(string Name, object Default, string Doc);
+
+/// <summary>What a canned loss lowers to for one set of options: a formula of the language and its inputs.</summary>
+internal sealed record CannedForm(string Expression, IReadOnlyList<InputDecl> Inputs, int? ClassAxis = null, int? IgnoreIndex = null, string? Error = null);
+
+/// <summary>A PyTorch loss as a formula of the language plus options. Nothing else: no canned loss has a kernel of its own.</summary>
+internal sealed record CannedLoss(string Attribute, string PyTorch, bool OverClasses, IReadOnlyList<CannedOption> Options, Func<Func<string, object>, CannedForm> Lower);
+
+/// <summary>
+/// The PyTorch loss catalogue. Each entry turns the attribute's options into a formula of the expression language, which
+/// the same compiler as <c>[Loss]</c> binds, differentiates and emits. docs/losses.md is rendered from these entries.
+/// </summary>
 internal static class CannedLosses
 {
-    public static readonly IReadOnlyList<string> AttributeNames = new string[0];
+    private const int LikeX = (int)InputLayout.LikeX;
+    private const int PerClass = (int)InputLayout.PerClass;
 
-    public static LossSpec Extract(GeneratorAttributeSyntaxContext context, CancellationToken cancellation) => Extraction.Dsl(context, cancellation);
+    private static readonly InputDecl Logits = new("x", LikeX, true, "logits");
+
+    public static readonly IReadOnlyList<CannedLoss> All = new[]
+    {
+        new CannedLoss("CrossEntropyLoss", "torch.nn.functional.cross_entropy", true,
+            new[]
+            {
+                new CannedOption("Target", 0, "TargetKind.ClassIndices (t) or TargetKind.Probabilities (y)"),
+                new CannedOption("Weighted", false, "per-class weights w of shape [C]; Mean divides by the sum of w[t] for class indices"),
+                new CannedOption("IgnoreIndex", -100, "class indices equal to it add no loss and are not counted"),
+                new CannedOption("LabelSmoothing", 0.0, "mixes the target with the uniform distribution: (1 - ls) * target + ls / C"),
+            },
+            o =>
+            {
+                double ls = (double)o("LabelSmoothing");
+                bool weighted = (bool)o("Weighted");
+                var inputs = new List<InputDecl> { Logits };
+                if (ls < 0 || ls > 1)
+                {
+                    return new CannedForm(string.Empty, inputs, Error: $"LabelSmoothing = {Number(ls)} is outside [0, 1]");
+                }
+
+                if ((int)o("Target") == 1)
+                {
+                    inputs.Add(new InputDecl("y", LikeX, true, "target probabilities"));
+                    AddWeight(inputs, weighted, PerClass);
+                    string wy = weighted ? "w * y" : "y";
+                    string wl = weighted ? "w * lsm" : "lsm";
+                    return new CannedForm(ls == 0
+                        ? $"-sum({wy} * log_softmax(x))"
+                        : $"lsm = log_softmax(x); -{Number(1 - ls)} * sum({wy} * lsm) - {Number(ls)} * mean({wl})", inputs);
+                }
+
+                AddWeight(inputs, weighted, PerClass);
+                string nll = weighted ? "w[t] * (lse - x[t])" : "lse - x[t]";
+                string smooth = weighted ? "mean(w * (lse - x))" : "mean(lse - x)";
+                string perPosition = ls == 0 ? nll : $"{Number(1 - ls)} * {nll} + {Number(ls)} * {smooth}";
+                string body = weighted ? $"mean_by({perPosition}, w[t])" : perPosition;
+                return new CannedForm($"lse = logsumexp(x); {body}", inputs, IgnoreIndex: (int)o("IgnoreIndex"));
+            }),
+
+        new CannedLoss("NllLoss", "torch.nn.functional.nll_loss", true,
+            new[]
+            {
+                new CannedOption("Weighted", false, "per-class weights w of shape [C]; Mean divides by the sum of w[t]"),
+                new CannedOption("IgnoreIndex", -100, "class indices equal to it add no loss and are not counted"),
+            },
+            o =>
+            {
+                var inputs = new List<InputDecl> { new("x", LikeX, true, "log-probabilities") };
+                bool weighted = (bool)o("Weighted");
+                AddWeight(inputs, weighted, PerClass);
+                return new CannedForm(weighted ? "mean_by(-w[t] * x[t], w[t])" : "-x[t]", inputs, IgnoreIndex: (int)o("IgnoreIndex"));
+            }),
+
+        new CannedLoss("BinaryCrossEntropyLoss", "torch.nn.functional.binary_cross_entropy", false,
+            new[] { new CannedOption("Weighted", false, "elementwise weights w with x's shape") },
+            o =>
+            {
+                var inputs = new List<InputDecl> { new("x", LikeX, true, "probabilities"), new("y", LikeX, false, "targets in [0, 1]") };
+                bool weighted = (bool)o("Weighted");
+                AddWeight(inputs, weighted, LikeX);
+                return new CannedForm(weighted ? "w * bce(x, y)" : "bce(x, y)", inputs);
+            }),
+
+        new CannedLoss("BinaryCrossEntropyWithLogitsLoss", "torch.nn.functional.binary_cross_entropy_with_logits", false,
+            new[]
+            {
+                new CannedOption("Weighted", false, "elementwise weights w with x's shape"),
+                new CannedOption("PosWeighted", false, "positive-class weights posWeight along the last axis of x"),
+            },
+            o =>
+            {
+                var inputs = new List<InputDecl> { Logits, new("y", LikeX, true, "targets in [0, 1]") };
+                bool weighted = (bool)o("Weighted");
+                bool posWeighted = (bool)o("PosWeighted");
+                AddWeight(inputs, weighted, LikeX);
+                string core = "softplus(x) - x * y";
+                if (posWeighted)
+                {
+                    inputs.Add(new InputDecl("posWeight", PerClass, false, "positive-class weights along the last axis"));
+                    core = "(1 - y) * x + (1 + (posWeight - 1) * y) * softplus(-x)";
+                }
+
+                return new CannedForm(weighted ? $"w * ({core})" : core, inputs, ClassAxis: posWeighted ? -1 : null);
+            }),
+
+        new CannedLoss("KLDivLoss", "torch.nn.functional.kl_div", false,
+            new[] { new CannedOption("LogTarget", false, "y holds log-probabilities") },
+            o => (bool)o("LogTarget")
+                ? new CannedForm("exp(y) * (y - x)", new[] { new InputDecl("x", LikeX, true, "log-probabilities"), new InputDecl("y", LikeX, true, "target log-probabilities") })
+                : new CannedForm("xlogy(y, y) - y * x", new[] { new InputDecl("x", LikeX, true, "log-probabilities"), new InputDecl("y", LikeX, true, "target probabilities") })),
+
+        new CannedLoss("MseLoss", "torch.nn.functional.mse_loss", false, Array.Empty<CannedOption>(),
+            o => new CannedForm("(x - y)^2", Values())),
+
+        new CannedLoss("L1Loss", "torch.nn.functional.l1_loss", false, Array.Empty<CannedOption>(),
+            o => new CannedForm("abs(x - y)", Values())),
+
+        new CannedLoss("SmoothL1Loss", "torch.nn.functional.smooth_l1_loss", false,
+            new[] { new CannedOption("Beta", 1.0, "where the loss turns from quadratic to linear; 0 is L1") },
+            o =>
+            {
+                double beta = (double)o("Beta");
+                if (beta < 0)
+                {
+                    return new CannedForm(string.Empty, Values(), Error: $"Beta = {Number(beta)} is negative");
+                }
+
+                return new CannedForm(beta == 0 ? "abs(x - y)" : $"d = abs(x - y); m = min(d, {Number(beta)}); 0.5 * m^2 / {Number(beta)} + d - m", Values());
+            }),
+
+        new CannedLoss("HuberLoss", "torch.nn.functional.huber_loss", false,
+            new[] { new CannedOption("Delta", 1.0, "where the loss turns from quadratic to linear") },
+            o =>
+            {
+                double delta = (double)o("Delta");
+                if (delta <= 0)
+                {
+                    return new CannedForm(string.Empty, Values(), Error: $"Delta = {Number(delta)} is not positive");
+                }
+
+                string d = Number(delta);
+                return new CannedForm($"a = abs(x - y); m = min(a, {d}); 0.5 * m^2 + {d} * (a - m)", Values());
+            }),
+
+        new CannedLoss("PoissonNllLoss", "torch.nn.functional.poisson_nll_loss", false,
+            new[]
+            {
+                new CannedOption("LogInput", true, "x is the log of the rate"),
+                new CannedOption("Full", false, "adds Stirling's approximation term where y > 1"),
+                new CannedOption("Eps", 1e-8, "added inside the log when LogInput is false"),
+            },
+            o =>
+            {
+                var inputs = new[] { new InputDecl("x", LikeX, true, (bool)o("LogInput") ? "log-rates" : "rates"), new InputDecl("y", LikeX, false, "counts") };
+                string core = (bool)o("LogInput") ? "exp(x) - y * x" : $"x - y * log(x + {Number((double)o("Eps"))})";
+                return new CannedForm((bool)o("Full") ? core + " + stirling(y)" : core, inputs);
+            }),
+
+        new CannedLoss("SoftMarginLoss", "torch.nn.functional.soft_margin_loss", false, Array.Empty<CannedOption>(),
+            o => new CannedForm("softplus(-x * y)", new[] { Logits, new InputDecl("y", LikeX, false, "targets, +1 or -1") })),
+
+        new CannedLoss("SigmoidFocalLoss", "torchvision.ops.sigmoid_focal_loss", false,
+            new[]
+            {
+                new CannedOption("Alpha", 0.25, "weight of the positive class; negative: no alpha term"),
+                new CannedOption("Gamma", 2.0, "focusing exponent"),
+            },
+            o =>
+            {
+                double alpha = (double)o("Alpha");
+                string focal = $"(1 - pt)^{Number((double)o("Gamma"))} * ce";
+                string body = alpha < 0 ? focal : $"({Number(alpha)} * y + {Number(1 - alpha)} * (1 - y)) * {focal}";
+                return new CannedForm($"p = sigmoid(x); ce = softplus(x) - x * y; pt = p * y + (1 - p) * (1 - y); {body}", new[] { Logits, new InputDecl("y", LikeX, false, "targets in [0, 1]") });
+            }),
+    };
+
+    public static readonly IReadOnlyList<string> AttributeNames = All.Select(c => "LossGen." + c.Attribute + "Attribute").ToArray();
+
+    private static InputDecl[] Values() => new[] { new InputDecl("x", LikeX, true, "predictions"), new InputDecl("y", LikeX, true, "targets") };
+
+    private static void AddWeight(List<InputDecl> inputs, bool weighted, int layout)
+    {
+        if (weighted)
+        {
+            inputs.Add(new InputDecl("w", layout, false, layout == PerClass ? "per-class weights" : "elementwise weights"));
+        }
+    }
+
+    /// <summary>A number as the language spells it (round-trip precision, invariant culture).</summary>
+    public static string Number(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return value < 0 ? "(" + text + ")" : text;
+    }
+
+    /// <summary>Lowers a canned attribute's options to a <see cref="LossSpec"/>.</summary>
+    public static LossSpec ToSpec(CannedLoss loss, TypeSpec type, IReadOnlyDictionary<string, object?> named, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        object Option(string name)
+        {
+            CannedOption option = loss.Options.First(o => o.Name == name);
+            return named.TryGetValue(name, out object? value) && value is not null ? Convert.ChangeType(value, option.Default.GetType(), CultureInfo.InvariantCulture) : option.Default;
+        }
+
+        int reduction = named.TryGetValue("Reduction", out object? r) && r is int ri ? ri : 1;
+        int classes = named.TryGetValue("Classes", out object? c) && c is int ci ? ci : 0;
+        int classAxis = named.TryGetValue("ClassAxis", out object? a) && a is int ai ? ai : 1;
+        Extraction.CheckOptions(reduction, classes, classAxis, location, diagnostics);
+        foreach (string key in new[] { "LabelSmoothing", "Beta", "Delta", "Eps", "Alpha", "Gamma" })
+        {
+            if (named.TryGetValue(key, out object? v) && v is double d && (double.IsNaN(d) || double.IsInfinity(d)))
+            {
+                diagnostics.Add(Extraction.Option(location, $"{key} = {d.ToString(CultureInfo.InvariantCulture)} is not a finite number"));
+            }
+        }
+
+        CannedForm form = diagnostics.Count == 0 ? loss.Lower(Option) : new CannedForm("x", new[] { Logits });
+        if (form.Error is not null)
+        {
+            diagnostics.Add(Extraction.Option(location, form.Error));
+        }
+
+        string description = loss.PyTorch + (loss.Options.Count == 0 ? string.Empty : " (" + string.Join(", ", loss.Options.Select(o => o.Name + " = " + Display(Option(o.Name)))) + ")");
+        return new LossSpec(type, loss.Attribute, form.Expression, reduction, classes, form.ClassAxis ?? classAxis,
+            form.IgnoreIndex.HasValue, form.IgnoreIndex ?? 0, EquatableArray<ParameterSpec>.Empty, form.Inputs.ToEquatableArray(),
+            null, location, diagnostics.ToEquatableArray(), description);
+    }
+
+    private static string Display(object value) => value switch
+    {
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        bool b => b ? "true" : "false",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+
+    public static LossSpec Extract(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    {
+        var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        AttributeData attribute = context.Attributes[0];
+        string name = attribute.AttributeClass?.Name ?? string.Empty;
+        CannedLoss loss = All.First(c => c.Attribute + "Attribute" == name);
+        var diagnostics = new List<DiagnosticInfo>();
+        LocationInfo? location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
+        TypeSpec type = Extraction.Type(symbol, (ClassDeclarationSyntax)context.TargetNode, location, diagnostics);
+        return ToSpec(loss, type, Extraction.Named(attribute), location, diagnostics);
+    }
 }

@@ -27,6 +27,14 @@ internal static class Functions
 
     public static readonly Function PowExponentGrad = new("pow_exponent_grad", 3, FunctionKind.Elementwise, "a^n * log(a), 0 where a == 0 and n >= 0") { UserVisible = false, CSharp = "Ops.PowExponentGrad({0}, {1}, {2})" };
 
+    public static readonly Function XLogYGrad = new("xlogy_grad", 2, FunctionKind.Elementwise, "log(b), and 0 where a == 0") { UserVisible = false, CSharp = "Ops.XLogYGrad({0}, {1})" };
+
+    public static readonly Function BceGrad = new("bce_grad", 2, FunctionKind.Elementwise, "(p - y) / max(p * (1 - p), 1e-12)") { UserVisible = false, CSharp = "Ops.BinaryCrossEntropyGrad({0}, {1})" };
+
+    public static readonly Function BceTargetGrad = new("bce_target_grad", 1, FunctionKind.Elementwise, "max(log(1 - p), -100) - max(log(p), -100)") { UserVisible = false, CSharp = "Ops.BinaryCrossEntropyTargetGrad({0})" };
+
+    public static readonly Function StirlingGrad = new("stirling_grad", 1, FunctionKind.Elementwise, "log(y) + 0.5 / y where y > 1, else 0") { UserVisible = false, CSharp = "Ops.StirlingGrad({0})" };
+
     public static readonly Function FiniteOrZero = new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" };
 
     public static readonly Function Add = new("+", 2, FunctionKind.Operator, "addition")
@@ -143,6 +151,24 @@ internal static class Functions
         Partials = (g, a, r) => new[] { g.Call(ClampGrad, a[0], a[1], a[2]), g.Call(LessThan, a[0], a[1]), g.Call(LessThan, a[2], a[0]) },
     };
 
+    public static readonly Function XLogY = new("xlogy", 2, FunctionKind.Elementwise, "a * log(b), and 0 where a == 0 (torch.xlogy: KL divergence at zero targets)")
+    {
+        CSharp = "Ops.XLogY({0}, {1})",
+        Partials = (g, a, r) => new[] { g.Call(XLogYGrad, a[0], a[1]), g.Div(a[0], a[1]) },
+    };
+
+    public static readonly Function Bce = new("bce", 2, FunctionKind.Elementwise, "binary cross entropy of a probability p against a target y, each log clamped at -100; gradient (p - y) / max(p * (1 - p), 1e-12), both as torch.binary_cross_entropy")
+    {
+        CSharp = "Ops.BinaryCrossEntropy({0}, {1})",
+        Partials = (g, a, r) => new[] { g.Call(BceGrad, a[0], a[1]), g.Call(BceTargetGrad, a[0]) },
+    };
+
+    public static readonly Function Stirling = new("stirling", 1, FunctionKind.Elementwise, "y * log(y) - y + 0.5 * log(2 * pi * y) where y > 1, else 0: Stirling's term of torch.poisson_nll_loss(full=True)")
+    {
+        CSharp = "Ops.Stirling({0})",
+        Partials = (g, a, r) => new[] { g.Call(StirlingGrad, a[0]) },
+    };
+
     public static readonly Function Sum = new("sum", 1, FunctionKind.Reduction, "sum over the class axis")
     {
         Reduce = ReduceKind.Sum, Partials = (g, a, r) => new[] { g.One },
@@ -185,10 +211,10 @@ internal static class Functions
     public static readonly IReadOnlyList<Function> All = new[]
     {
         Add, Subtract, Multiply, Divide, Negate, Power,
-        Exp, Log, Log1p, Expm1, Sqrt, Abs, Square, Sigmoid, LogSigmoid, Softplus, Relu, Tanh, Min2, Max2, Clamp,
+        Exp, Log, Log1p, Expm1, Sqrt, Abs, Square, Sigmoid, LogSigmoid, Softplus, Relu, Tanh, Min2, Max2, Clamp, XLogY, Bce, Stirling,
         Softmax, LogSoftmax, LogSumExp, Sum, Mean, MaxReduce, MinReduce,
         OneHot, MeanBy,
-        Sign, Step, SmallerGrad, LessThan, Equal, ClampGrad, PowBaseGradFn, PowExponentGrad, FiniteOrZero,
+        Sign, Step, SmallerGrad, LessThan, Equal, ClampGrad, PowBaseGradFn, PowExponentGrad, FiniteOrZero, XLogYGrad, BceGrad, BceTargetGrad, StirlingGrad,
     };
 
     /// <summary>The functions a user may call by name, with every arity each name has.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -85,4 +86,45 @@ public static class Ops
     /// <summary>a where finite, else 0: the shift of a stable log-sum-exp (all classes masked, or an infinite logit).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T FiniteOrZero<T>(T a) where T : IFloatingPointIeee754<T> => T.IsFinite(a) ? a : T.Zero;
+
+    /// <summary>a * log(b), and 0 where a == 0 (torch.xlogy); NaN where b is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T XLogY<T>(T a, T b) where T : IFloatingPointIeee754<T> => a == T.Zero && !T.IsNaN(b) ? T.Zero : a * T.Log(b);
+
+    /// <summary>The derivative of xlogy in a: log(b), and 0 where a == 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T XLogYGrad<T>(T a, T b) where T : IFloatingPointIeee754<T> => a == T.Zero ? T.Zero : T.Log(b);
+
+    /// <summary>-(y * max(log(p), -100) + (1 - y) * max(log(1 - p), -100)), as torch.binary_cross_entropy.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T BinaryCrossEntropy<T>(T p, T y) where T : IFloatingPointIeee754<T>
+    {
+        T floor = T.CreateTruncating(-100);
+        T logP = T.Max(T.Log(p), floor);
+        T log1mP = T.Max(T.Log(T.One - p), floor);
+        return -(y * logP + (T.One - y) * log1mP);
+    }
+
+    /// <summary>The derivative of binary cross entropy in p, as torch: (p - y) / max(p * (1 - p), 1e-12).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T BinaryCrossEntropyGrad<T>(T p, T y) where T : IFloatingPointIeee754<T> =>
+        (p - y) / T.Max((T.One - p) * p, T.CreateTruncating(1e-12));
+
+    /// <summary>The derivative of binary cross entropy in y: max(log(1 - p), -100) - max(log(p), -100).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T BinaryCrossEntropyTargetGrad<T>(T p) where T : IFloatingPointIeee754<T>
+    {
+        T floor = T.CreateTruncating(-100);
+        return T.Max(T.Log(T.One - p), floor) - T.Max(T.Log(p), floor);
+    }
+
+    /// <summary>y * log(y) - y + 0.5 * log(2 * pi * y) where y &gt; 1, else 0 (torch.poisson_nll_loss with full=True).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Stirling<T>(T y) where T : IFloatingPointIeee754<T> =>
+        y > T.One ? y * T.Log(y) - y + T.CreateTruncating(0.5) * T.Log(T.CreateTruncating(2 * Math.PI) * y) : T.Zero;
+
+    /// <summary>The derivative of <see cref="Stirling{T}"/>: log(y) + 0.5 / y where y &gt; 1, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T StirlingGrad<T>(T y) where T : IFloatingPointIeee754<T> =>
+        y > T.One ? T.Log(y) + T.CreateTruncating(0.5) / y : T.Zero;
 }
