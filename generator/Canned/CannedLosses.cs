@@ -63,7 +63,7 @@ internal static class CannedLosses
                 }
 
                 AddWeight(inputs, weighted, PerClass);
-                string nll = weighted ? "w[t] * (lse - x[t])" : "lse - x[t]";
+                string nll = weighted ? "w[t] * (lse - x[t])" : ls == 0 ? "lse - x[t]" : "(lse - x[t])";
                 string smooth = weighted ? "mean(w * (lse - x))" : "mean(lse - x)";
                 string perPosition = ls == 0 ? nll : $"{Number(1 - ls)} * {nll} + {Number(ls)} * {smooth}";
                 string body = weighted ? $"mean_by({perPosition}, w[t])" : perPosition;

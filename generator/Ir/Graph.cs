@@ -161,6 +161,9 @@ internal sealed class Graph
             if (a0.Op == Op.Call && a0.Function == Functions.Negate) return Neg(Mul(a0.Args[0], a1));
             if (a1.Op == Op.Call && a1.Function == Functions.Negate) return Neg(Mul(a0, a1.Args[0]));
             if (a1.Op == Op.Const && a0.Op != Op.Const) return Mul(a1, a0);
+            if (a1.Op == Op.Call && a1.Function == Functions.Divide && a1.Args[0].IsConst(1)) return Div(a0, a1.Args[1]);
+            if (a0.Op == Op.Call && a0.Function == Functions.Divide && a0.Args[0].IsConst(1)) return Div(a1, a0.Args[1]);
+            if (a0.Op == Op.Call && a0.Function == Functions.Divide && a0.Args[1] == a1 && a1.Op == Op.ClassCount) return a0.Args[0];
             return null;
         }
 

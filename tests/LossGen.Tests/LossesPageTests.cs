@@ -1,0 +1,122 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using LossGen.Generator;
+using LossGen.Generator.Canned;
+using LossGen.Generator.Ir;
+using LossGen.Generator.Model;
+using LossGen.Generator.Semantics;
+using Xunit;
+
+namespace LossGen.Tests;
+
+/// <summary>
+/// docs/losses.md is rendered from the compiler's own canned definitions (formula, options, derived gradients). The
+/// test fails when the page drifts; LOSSGEN_UPDATE_BASELINES=1 rewrites it.
+/// </summary>
+public class LossesPageTests
+{
+    [Fact]
+    public void Losses_page_is_rendered_from_the_compiler_definitions()
+    {
+        string page = Render();
+        string path = Path.Combine(TestPaths.Root, "docs", "losses.md");
+        if (Environment.GetEnvironmentVariable("LOSSGEN_UPDATE_BASELINES") == "1")
+        {
+            File.WriteAllText(path, page);
+            return;
+        }
+
+        Assert.True(File.Exists(path), "docs/losses.md is missing; run the tests with LOSSGEN_UPDATE_BASELINES=1");
+        Assert.True(File.ReadAllText(path).Replace("\r\n", "\n") == page, "docs/losses.md differs from the compiler's canned definitions; rerun with LOSSGEN_UPDATE_BASELINES=1 and review the diff");
+    }
+
+    public static string Render()
+    {
+        var sb = new StringBuilder();
+        sb.Append("# Canned losses\n\n");
+        sb.Append("<!-- Generated from generator/Canned/CannedLosses.cs by tests/LossGen.Tests/LossesPageTests.cs; do not edit by hand. -->\n\n");
+        sb.Append("Each attribute below is PyTorch's loss of the same name with the same options. It is lowered to a formula of the\n");
+        sb.Append("[expression language](dsl.md) and compiled by the same compiler as `[Loss]`: the formulas and gradients on this page are\n");
+        sb.Append("the compiler's own (`g` is the upstream gradient of each loss value, `C` the class count). Every attribute takes\n");
+        sb.Append("`Reduction` (default `Mean`); those over classes also take `Classes` and `ClassAxis`.\n\n");
+        foreach (CannedLoss loss in CannedLosses.All)
+        {
+            sb.Append($"## `[{loss.Attribute}]`\n\n");
+            sb.Append($"PyTorch: `{loss.PyTorch}`.{(loss.OverClasses ? " Takes `Classes` and `ClassAxis`." : string.Empty)}\n\n");
+            if (loss.Options.Count > 0)
+            {
+                sb.Append("| option | default | meaning |\n|---|---|---|\n");
+                foreach (CannedOption option in loss.Options)
+                {
+                    sb.Append($"| `{option.Name}` | `{Show(option)}` | {option.Doc} |\n");
+                }
+
+                sb.Append('\n');
+            }
+
+            foreach ((string label, Dictionary<string, object?> options) in Variants(loss))
+            {
+                var diagnostics = new List<DiagnosticInfo>();
+                var type = new TypeSpec(string.Empty, EquatableArray<string>.Empty, "L", string.Empty);
+                LossSpec spec = CannedLosses.ToSpec(loss, type, options, null, diagnostics);
+                var dsl = new List<DslDiagnostic>();
+                var compiled = LossCompiler.Analyze(spec, dsl, diagnostics) ?? throw new InvalidOperationException(loss.Attribute + " " + label + ": " + string.Join("; ", dsl));
+                sb.Append($"**{label}** — inputs: {string.Join(", ", spec.Inputs.Select(i => $"`{i.Name}` ({i.Role})"))}\n\n");
+                sb.Append("```\n");
+                sb.Append($"formula:  {spec.Expression}\n");
+                sb.Append($"L       = {Printer.Print(compiled.Loss)}\n");
+                if (compiled.MeanWeight is not null)
+                {
+                    sb.Append($"Mean divides by the sum of {Printer.Print(compiled.MeanWeight)}\n");
+                }
+
+                sb.Append($"dL/dx   = {Printer.Print(compiled.Dx)}\n");
+                if (compiled.Dy is not null)
+                {
+                    sb.Append($"dL/dy   = {Printer.Print(compiled.Dy)}\n");
+                }
+
+                if (spec.HasIgnoreIndex)
+                {
+                    sb.Append($"positions with t == {spec.IgnoreIndex} are ignored\n");
+                }
+
+                sb.Append("```\n\n");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Show(CannedOption option) => option.Default switch
+    {
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        int i when option.Name == "Target" => i == 0 ? "TargetKind.ClassIndices" : "TargetKind.Probabilities",
+        var v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+
+    /// <summary>The defaults, then each option changed on its own.</summary>
+    private static IEnumerable<(string Label, Dictionary<string, object?> Options)> Variants(CannedLoss loss)
+    {
+        yield return ("Default", new Dictionary<string, object?>());
+        foreach (CannedOption option in loss.Options)
+        {
+            object? changed = option.Default switch
+            {
+                bool b => !b,
+                int when option.Name == "Target" => 1,
+                double when option.Name == "LabelSmoothing" => 0.1,
+                double when option.Name == "Alpha" => -1.0,
+                _ => null,
+            };
+            if (changed is not null)
+            {
+                yield return ($"{option.Name} = {(changed is bool cb ? (cb ? "true" : "false") : changed is int ? "TargetKind.Probabilities" : Convert.ToString(changed, System.Globalization.CultureInfo.InvariantCulture))}", new Dictionary<string, object?> { [option.Name] = changed });
+            }
+        }
+    }
+}
