@@ -48,7 +48,7 @@ internal static class CannedLosses
                 var inputs = new List<InputDecl> { Logits };
                 if (ls < 0 || ls > 1)
                 {
-                    return new CannedForm(string.Empty, inputs, Error: $"LabelSmoothing = {Number(ls)} is outside [0, 1]");
+                    return new CannedForm(string.Empty, inputs, Error: $"LabelSmoothing = {Plain(ls)} is outside [0, 1]");
                 }
 
                 if ((int)o("Target") == 1)
@@ -135,7 +135,7 @@ internal static class CannedLosses
                 double beta = (double)o("Beta");
                 if (beta < 0)
                 {
-                    return new CannedForm(string.Empty, Values(), Error: $"Beta = {Number(beta)} is negative");
+                    return new CannedForm(string.Empty, Values(), Error: $"Beta = {Plain(beta)} is negative");
                 }
 
                 return new CannedForm(beta == 0 ? "abs(x - y)" : $"d = abs(x - y); m = min(d, {Number(beta)}); 0.5 * m^2 / {Number(beta)} + d - m", Values());
@@ -148,7 +148,7 @@ internal static class CannedLosses
                 double delta = (double)o("Delta");
                 if (delta <= 0)
                 {
-                    return new CannedForm(string.Empty, Values(), Error: $"Delta = {Number(delta)} is not positive");
+                    return new CannedForm(string.Empty, Values(), Error: $"Delta = {Plain(delta)} is not positive");
                 }
 
                 string d = Number(delta);
@@ -205,6 +205,8 @@ internal static class CannedLosses
         string text = value.ToString("R", CultureInfo.InvariantCulture);
         return value < 0 ? "(" + text + ")" : text;
     }
+
+    private static string Plain(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Lowers a canned attribute's options to a <see cref="LossSpec"/>.</summary>
     public static LossSpec ToSpec(CannedLoss loss, TypeSpec type, IReadOnlyDictionary<string, object?> named, LocationInfo? location, List<DiagnosticInfo> diagnostics)
