@@ -72,3 +72,30 @@ public sealed class LossParameterAttribute : Attribute
     /// <summary>The default value of the generated optional parameter.</summary>
     public double DefaultValue { get; }
 }
+
+/// <summary>What a loss expects in its prediction input <c>x</c>; recorded by the generator for the analyzers.</summary>
+public enum InputKind
+{
+    /// <summary>Plain values (regression predictions, rates...).</summary>
+    Values = 0,
+    /// <summary>Unnormalised scores: the loss applies softmax, log-sum-exp, sigmoid or softplus itself.</summary>
+    Logits = 1,
+    /// <summary>Probabilities in [0, 1]: the loss takes their log.</summary>
+    Probabilities = 2,
+    /// <summary>Log-probabilities (the output of log_softmax).</summary>
+    LogProbabilities = 3,
+}
+
+/// <summary>
+/// Put by the generator on the <c>x</c> parameter of every generated method: what the loss expects there. The LossGen
+/// analyzers read it to flag, for example, softmax output passed where logits belong.
+/// </summary>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class LossInputAttribute : Attribute
+{
+    /// <summary>Records the kind of input.</summary>
+    public LossInputAttribute(InputKind kind) => Kind = kind;
+
+    /// <summary>What the loss expects.</summary>
+    public InputKind Kind { get; }
+}

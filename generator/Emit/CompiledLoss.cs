@@ -22,7 +22,12 @@ internal sealed class CompiledLoss
         Inputs = inputs;
         ParametersUsed = bound.ParametersUsed;
         Flat = IsFlat(bound, inputs);
+        InputDecl? declared = spec.Inputs.FirstOrDefault(i => i.Name == "x");
+        XKind = declared is not null ? InputKinds.FromRole(declared.Role) : InputKinds.Infer(bound.Loss);
     }
+
+    /// <summary>What x holds (<see cref="InputKinds"/>): recorded on the generated parameter for the analyzers.</summary>
+    public int XKind { get; }
 
     public LossSpec Spec { get; }
 

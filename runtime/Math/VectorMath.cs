@@ -1,8 +1,6 @@
-// <auto-maintained>
-// The Vector128, Vector256 and Vector512 sections of this file are textually identical apart from the
-// vector width (and how a width without hardware support falls back). Edit one and mirror the change in
-// the other two: bit-for-bit agreement between widths and with the scalar entry points depends on it.
-// </auto-maintained>
+// The Vector128, Vector256 and Vector512 sections of this file are the same code at different widths (they differ
+// only in how a width without hardware support falls back). Edit one and mirror the change in the other two:
+// bit-for-bit agreement between widths, and with the scalar entry points, depends on it.
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
@@ -18,14 +16,19 @@ namespace LossGen.Internal;
 /// run the <see cref="Vector128{T}"/> code on a broadcast value, so a scalar tail returns exactly what a vector body would.
 /// </summary>
 /// <remarks>
-/// <para>Accuracy (measured against <see cref="Math.Exp(double)"/>/<see cref="Math.Log(double)"/>; see VectorMathTests):
-/// float exp and log are within about 1 ulp, double exp and log within about 1 ulp of the correctly rounded result.</para>
+/// <para>Accuracy, measured against <see cref="Math.Exp(double)"/> / <see cref="Math.Log(double)"/> (see VectorMathTests):
+/// float exp max 0.91 ulp (relative 7.7e-8) over every float in [-104, 89]; float log max 0.89 ulp (relative 8.5e-8)
+/// over every positive float; double exp and log max 0.86 / 0.78 ulp against an exact reference on random samples
+/// (never more than 1 ulp from glibc on 3e8 inputs each). Results are not correctly rounded, so monotonicity is not
+/// guaranteed: float log is monotonic over every positive float, float exp is monotonic for x &gt;= 0 and through the
+/// underflow region but steps back by 1 ulp at 2886 of the ~1.1e9 floats in [-104, 0).</para>
 /// <para>Special values follow IEEE 754 / <see cref="Math"/>: exp(NaN) = NaN, exp(+inf) = +inf, exp(-inf) = +0,
-/// overflow gives +inf, gradual underflow gives correctly scaled subnormals and then +0, exp(±0) = 1;
+/// overflow gives +inf, gradual underflow gives subnormals (within 1 unit of 2^-149 / 2^-1074) and then +0, exp(±0) = 1;
 /// log(NaN) = NaN, log(x &lt; 0) = NaN, log(±0) = -inf, log(+inf) = +inf, subnormal inputs are exact-scaled, log(1) = +0.</para>
-/// <para>The fast path is branch-free; one "any lane outside the easy range" test sends the whole vector to a
-/// non-inlined fix-up that recomputes every lane with range-safe scaling and patches special lanes with
-/// <c>ConditionalSelect</c>. Lanes in the easy range get bit-identical results on both paths.</para>
+/// <para>The fast path is branch-free; one "any lane outside the easy range" test, made after it, sends the whole vector
+/// to a non-inlined fix-up that recomputes every lane with range-safe scaling and patches special lanes with
+/// <c>ConditionalSelect</c>. Lanes in the easy range get bit-identical results on both paths, so a lane's result never
+/// depends on its neighbours. Nothing allocates.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class VectorMath
