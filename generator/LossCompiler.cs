@@ -42,7 +42,7 @@ internal static class LossCompiler
         var parameters = new List<string>();
         foreach (ParameterSpec parameter in spec.Parameters)
         {
-            if (parameters.Contains(parameter.Name) || ReservedParameterNames.Contains(parameter.Name) || Functions.All.Any(f => f.UserVisible && f.Name == parameter.Name) || !IsIdentifier(parameter.Name))
+            if (parameters.Contains(parameter.Name) || ReservedParameterNames.Contains(parameter.Name) || Functions.Callable.Any(f => f.Name == parameter.Name) || !IsIdentifier(parameter.Name))
             {
                 other.Add(new DiagnosticInfo(DiagnosticIds.DuplicateName, parameter.Location ?? spec.AttributeLocation, new[] { parameter.Name, IsIdentifier(parameter.Name) ? "an input, a generated parameter, a function or another hyper-parameter" : "nothing: it is not an identifier of the language" }.ToEquatableArray()));
                 return null;
@@ -88,7 +88,7 @@ internal static class LossCompiler
         Dictionary<string, Node> gradients = ReverseMode.Gradients(g, bound.Loss, seed, differentiable);
         if (g.TooLarge)
         {
-            dsl.Add(new DslDiagnostic(DiagnosticIds.TooComplex, new Span(0, spec.Expression.Length), "its gradient grows past " + Graph.MaxNodes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " operations"));
+            dsl.Add(new DslDiagnostic(DiagnosticIds.TooComplex, new Span(0, spec.Expression.Length), "its gradient grows past " + Graph.MaxNodes.ToString(System.Globalization.CultureInfo.InvariantCulture) + " operations or " + Graph.MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture) + " levels"));
             return null;
         }
 

@@ -113,6 +113,9 @@ internal sealed class KernelEmitter
 
     public static string KernelName(KernelOutputs outputs) => outputs.Name + "Kernel";
 
+    /// <summary>A hyper-parameter inside a kernel: a trailing underscore keeps it apart from every generated local.</summary>
+    public static string KernelParameter(string name) => name + "_";
+
     /// <summary>The kernel's parameters: inputs, then outputs, then hyper-parameters.</summary>
     public static IEnumerable<(string Type, string Name)> Parameters(CompiledLoss loss, KernelOutputs outputs)
     {
@@ -151,7 +154,7 @@ internal sealed class KernelEmitter
 
         foreach (string parameter in loss.ParametersUsed)
         {
-            yield return ("T", Identifiers.Escape(parameter));
+            yield return ("T", KernelParameter(parameter));
         }
     }
 
@@ -173,17 +176,15 @@ internal sealed class KernelEmitter
         w.Line("{");
         w.Open();
         EmitValidation(w);
-        EmitTargetPass(w);
-
+        var targetPass = new IndentedWriter(w.Indent);
+        EmitTargetPass(targetPass);
         var loop = new IndentedWriter(w.Indent);
         EmitMainLoop(loop);
 
+        // Constants and hyper-parameter expressions, found while emitting the loops, go before them.
+        w.Line();
         w.Raw(_scalars);
-        if (!_scalars.IsEmpty)
-        {
-            w.Line();
-        }
-
+        w.Raw(targetPass);
         w.Raw(loop);
         if (returnType == "double")
         {
@@ -331,16 +332,14 @@ internal sealed class KernelEmitter
             w.Line("double batch = x.Rank == 0 ? 1 : x.Lengths[0];");
         }
 
-        if (!_loss.UsesTarget)
+        if (!_loss.UsesTarget && !CountsInTargetPass)
         {
-            w.Line();
             return;
         }
 
         string ignore = HasIgnore ? _loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture) : string.Empty;
         string ignoreNote = HasIgnore ? $" and is not the ignore index {ignore}" : string.Empty;
-        w.Line();
-        w.Line(CountsInTargetPass ? "// Check the class indices and add up Mean's denominator." : "// Check the class indices.");
+        w.Line(!_loss.UsesTarget ? "// Add up Mean's denominator." : CountsInTargetPass ? "// Check the class indices and add up Mean's denominator." : "// Check the class indices.");
         if (CountsInTargetPass)
         {
             w.Line("double denominator = 0;");
@@ -348,40 +347,58 @@ internal sealed class KernelEmitter
 
         using (w.Block("for (nint position = 0; position < positions; position++)"))
         {
-            w.Line("long targetValue = long.CreateTruncating(Unsafe.Add(ref tRef, tWalk.Offset(position)));");
-            if (HasIgnore)
+            if (!_loss.UsesTarget)
             {
-                using (w.Block($"if (targetValue == {ignore})"))
-                {
-                    w.Line("continue;");
-                }
+                StartRow(w);
+                EmitPasses(_plan.WeightPasses);
+                string rowWeight = Value(_plan.MeanWeight!, null);
+                w.Raw(_rowWriter);
+                w.Line($"denominator += double.CreateTruncating({rowWeight});");
             }
-
-            using (w.Block("if ((ulong)targetValue >= (ulong)classes)"))
+            else
             {
-                w.Line($"throw global::LossGen.Internal.Check.TargetOutOfRange(\"t\", t.Lengths, position, targetValue, classes, \"{ignoreNote}\");");
-            }
-
-            if (CountsInTargetPass)
-            {
-                if (_plan.MeanWeight is null)
-                {
-                    w.Line(Elementwise ? "denominator += classes;" : "denominator += 1;");
-                }
-                else
-                {
-                    w.Line("nint target = (nint)targetValue;");
-                    StartRow(w);
-                    EmitPasses(_plan.WeightPasses);
-                    string weight = Value(_plan.MeanWeight, null);
-                    w.Raw(_rowWriter);
-                    w.Line($"denominator += double.CreateTruncating({weight});");
-                }
+                EmitTargetChecks(w, ignore, ignoreNote);
             }
         }
 
         w.Line();
     }
+
+    private void EmitTargetChecks(IndentedWriter w, string ignore, string ignoreNote)
+    {
+
+        w.Line("long targetValue = long.CreateTruncating(Unsafe.Add(ref tRef, tWalk.Offset(position)));");
+        if (HasIgnore)
+        {
+            using (w.Block($"if (targetValue == {ignore})"))
+            {
+                w.Line("continue;");
+            }
+        }
+
+        using (w.Block("if ((ulong)targetValue >= (ulong)classes)"))
+        {
+            w.Line($"throw global::LossGen.Internal.Check.TargetOutOfRange(\"t\", t.Lengths, position, targetValue, classes, \"{ignoreNote}\");");
+        }
+
+        if (CountsInTargetPass)
+        {
+            if (_plan.MeanWeight is null)
+            {
+                w.Line(Elementwise ? "denominator += classes;" : "denominator += 1;");
+            }
+            else
+            {
+                w.Line("nint target = (nint)targetValue;");
+                StartRow(w);
+                EmitPasses(_plan.WeightPasses);
+                string weight = Value(_plan.MeanWeight, null);
+                w.Raw(_rowWriter);
+                w.Line($"denominator += double.CreateTruncating({weight});");
+            }
+        }
+    }
+
 
     private void StartRow(IndentedWriter w)
     {
@@ -658,7 +675,7 @@ internal sealed class KernelEmitter
 
         if (node.Op == Op.Param)
         {
-            return Identifiers.Escape(node.Name);
+            return KernelParameter(node.Name);
         }
 
         if (_scalarNames.TryGetValue(node, out string? name) || _rowNames.TryGetValue(node, out name))

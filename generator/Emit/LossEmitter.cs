@@ -150,14 +150,16 @@ internal static class LossEmitter
 
         foreach (ParameterSpec parameter in loss.Spec.Parameters)
         {
-            string literal = KernelEmitter.Literal(parameter.DefaultValue) + (t == "float" ? "f" : string.Empty);
+            string literal = t == "double" ? KernelEmitter.Literal(parameter.DefaultValue)
+                : System.Math.Abs(parameter.DefaultValue) <= float.MaxValue ? KernelEmitter.Literal(parameter.DefaultValue) + "f"
+                : "(float)" + KernelEmitter.Literal(parameter.DefaultValue);
             Add(t, Identifiers.Escape(parameter.Name), $"Hyper-parameter {parameter.Name} (default {KernelEmitter.Literal(parameter.DefaultValue)}).", literal);
         }
 
         // Kernel arguments follow the kernel's own parameter order.
         foreach ((string _, string name) in KernelEmitter.Parameters(loss, outputs))
         {
-            arguments.Add(name);
+            arguments.Add(name.EndsWith("_", System.StringComparison.Ordinal) ? Identifiers.Escape(name.Substring(0, name.Length - 1)) : name);
         }
 
         string returnType = outputs.Loss && reduced ? t : "void";

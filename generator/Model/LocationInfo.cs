@@ -6,10 +6,21 @@ namespace LossGen.Generator.Model;
 /// <summary>A source location as plain data (no syntax tree is kept in a pipeline model).</summary>
 internal sealed record LocationInfo(string FilePath, int Start, int Length, int StartLine, int StartColumn, int EndLine, int EndColumn)
 {
-    public Location ToLocation() => Location.Create(
-        FilePath,
-        new TextSpan(Start, Length),
-        new LinePositionSpan(new LinePosition(StartLine, StartColumn), new LinePosition(EndLine, EndColumn)));
+    public Location ToLocation(Compilation? compilation = null)
+    {
+        foreach (SyntaxTree tree in compilation?.SyntaxTrees ?? System.Linq.Enumerable.Empty<SyntaxTree>())
+        {
+            if (tree.FilePath == FilePath && Start + Length <= tree.Length)
+            {
+                return Location.Create(tree, new TextSpan(Start, Length));
+            }
+        }
+
+        return Location.Create(
+            FilePath,
+            new TextSpan(Start, Length),
+            new LinePositionSpan(new LinePosition(StartLine, StartColumn), new LinePosition(EndLine, EndColumn)));
+    }
 
     public static LocationInfo? From(Location? location)
     {
@@ -46,9 +57,9 @@ internal sealed record LocationInfo(string FilePath, int Start, int Length, int 
 /// <summary>A diagnostic as plain data, reported by the generator's diagnostics branch.</summary>
 internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
 {
-    public Diagnostic ToDiagnostic()
+    public Diagnostic ToDiagnostic(Compilation? compilation = null)
     {
         DiagnosticDescriptor descriptor = Diagnostics.DiagnosticDescriptors.ById(Id);
-        return Diagnostic.Create(descriptor, Location?.ToLocation(), System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Cast<object>(Arguments)));
+        return Diagnostic.Create(descriptor, Location?.ToLocation(compilation), System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Cast<object>(Arguments)));
     }
 }

@@ -111,7 +111,7 @@ internal sealed class Binder
 
         if (_graph.TooLarge)
         {
-            Report(DiagnosticIds.TooComplex, program.Body.Span, "the expression grows past " + Graph.MaxNodes.ToString(CultureInfo.InvariantCulture) + " operations");
+            Report(DiagnosticIds.TooComplex, program.Body.Span, "the expression grows past " + Graph.MaxNodes.ToString(CultureInfo.InvariantCulture) + " operations or " + Graph.MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels");
             return null;
         }
 
@@ -125,7 +125,7 @@ internal sealed class Binder
     }
 
     private bool IsReserved(string name) =>
-        name == Target || _parameters.Contains(name) || _inputs.Any(i => i.Name == name) || Functions.All.Any(f => f.UserVisible && f.Name == name);
+        name == Target || _parameters.Contains(name) || _inputs.Any(i => i.Name == name) || Functions.Callable.Any(f => f.Name == name);
 
     private Node BindValue(Expr expr)
     {

@@ -228,7 +228,7 @@ internal sealed class Parser
         if (expr.Depth > MaxDepth && !_tooDeep)
         {
             _tooDeep = true;
-            _diagnostics.Add(new DslDiagnostic(DiagnosticIds.TooComplex, expr.Span, "the expression nests deeper than " + MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels"));
+            _diagnostics.Add(new DslDiagnostic(DiagnosticIds.TooComplex, expr.Span, "it nests or chains more than " + MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels of operations"));
             throw new SyntaxErrorException();
         }
     }
@@ -237,7 +237,7 @@ internal sealed class Parser
     {
         if (++_depth > MaxDepth)
         {
-            _diagnostics.Add(new DslDiagnostic(DiagnosticIds.TooComplex, span, "the expression nests deeper than " + MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels"));
+            _diagnostics.Add(new DslDiagnostic(DiagnosticIds.TooComplex, span, "it nests or chains more than " + MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels of operations"));
             throw new SyntaxErrorException();
         }
     }

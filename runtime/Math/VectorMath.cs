@@ -26,7 +26,7 @@ namespace LossGen.Internal;
 /// overflow gives +inf, gradual underflow gives subnormals (within 1 unit of 2^-149 / 2^-1074) and then +0, exp(±0) = 1;
 /// log(NaN) = NaN, log(x &lt; 0) = NaN, log(±0) = -inf, log(+inf) = +inf, subnormal inputs are exact-scaled, log(1) = +0.</para>
 /// <para>The fast path is branch-free; one "any lane outside the easy range" test, made after it, sends the whole vector
-/// to a non-inlined fix-up that recomputes every lane with range-safe scaling and patches special lanes with
+/// to an inlined fix-up that recomputes every lane with range-safe scaling and patches special lanes with
 /// <c>ConditionalSelect</c>. Lanes in the easy range get bit-identical results on both paths, so a lane's result never
 /// depends on its neighbours. Nothing allocates.</para>
 /// </remarks>
@@ -218,13 +218,11 @@ public static class VectorMath
         Vector128<float> p = ExpKernel(x, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector128<float> y = (p.AsInt32() + Vector128.ShiftLeft(z.AsInt32(), 23)).AsSingle();
-        // Checked last, with the fix-up returning through an out parameter, so that nothing is live across the call and
-        // the common path keeps y in a register (a by-value return would make the JIT home y in the return buffer).
+        // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
+        // (accumulators of a log-sum-exp, say) spill to the stack on every iteration, and a by-value call return
+        // would home y in memory. Inlined, the fix-up costs code size only.
         if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpF.FastLimit))) // also catches NaN
-        {
-            ExpSlow(x, out Vector128<float> fixedUp);
-            y = fixedUp;
-        }
+            y = ExpSlow(x);
         return y;
     }
 
@@ -242,8 +240,8 @@ public static class VectorMath
         return Vector128.FusedMultiplyAdd(q, r, Vector128<float>.One);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ExpSlow(Vector128<float> x, out Vector128<float> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> ExpSlow(Vector128<float> x)
     {
         Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpF.ClampLo)), Vector128.Create(ExpF.ClampHi));
         Vector128<float> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
@@ -255,7 +253,7 @@ public static class VectorMath
         Vector128<float> s1 = Vector128.ShiftLeft((n1 + Vector128.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector128<float> s2 = Vector128.ShiftLeft((n2 + Vector128.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector128<float> y = p * s1 * s2;
-        result = Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x); // NaN in, NaN out
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x); // NaN in, NaN out
     }
 
     // ---- exp, double
@@ -268,10 +266,7 @@ public static class VectorMath
         Vector128<double> p = ExpKernel(x, n);
         Vector128<double> y = (p.AsInt64() + Vector128.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpD.FastLimit)))
-        {
-            ExpSlow(x, out Vector128<double> fixedUp);
-            y = fixedUp;
-        }
+            y = ExpSlow(x);
         return y;
     }
 
@@ -293,8 +288,8 @@ public static class VectorMath
         return Vector128.FusedMultiplyAdd(q, r, Vector128<double>.One);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ExpSlow(Vector128<double> x, out Vector128<double> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> ExpSlow(Vector128<double> x)
     {
         Vector128<double> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpD.ClampLo)), Vector128.Create(ExpD.ClampHi));
         Vector128<double> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
@@ -305,7 +300,7 @@ public static class VectorMath
         Vector128<double> s1 = Vector128.ShiftLeft((n1 + Vector128.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector128<double> s2 = Vector128.ShiftLeft((n2 + Vector128.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector128<double> y = p * s1 * s2;
-        result = Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
     }
 
     // ---- log, float
@@ -316,10 +311,7 @@ public static class VectorMath
         Vector128<uint> i = x.AsUInt32();
         Vector128<float> y = LogKernel(i, Vector128.Create(LogF.Bias));
         if (Vector128.GreaterThanAny((i + Vector128.Create(LogF.SpecialAdd)).AsInt32(), Vector128.Create(LogF.SpecialLimit)))
-        {
-            LogSlow(x, out Vector128<float> fixedUp);
-            y = fixedUp;
-        }
+            y = LogSlow(x);
         return y;
     }
 
@@ -344,8 +336,8 @@ public static class VectorMath
         return Vector128.FusedMultiplyAdd(k, Vector128.Create(LogF.Ln2Hi), f + lo);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LogSlow(Vector128<float> x, out Vector128<float> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> LogSlow(Vector128<float> x)
     {
         Vector128<float> sub = Vector128.LessThan(x, Vector128.Create(LogF.MinNormal));
         Vector128<float> xs = Vector128.ConditionalSelect(sub, x * Vector128.Create(LogF.SubnormalScale), x);
@@ -354,7 +346,7 @@ public static class VectorMath
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128<float>.Zero), Vector128.Create(float.NegativeInfinity), y);
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128.Create(float.PositiveInfinity)), x, y);
         y = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), Vector128.Create(float.NaN), y);
-        result = Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
     }
 
     // ---- log, double
@@ -365,10 +357,7 @@ public static class VectorMath
         Vector128<ulong> i = x.AsUInt64();
         Vector128<double> y = LogKernel(i, Vector128.Create(LogD.Bias));
         if (Vector128.GreaterThanAny((i + Vector128.Create(LogD.SpecialAdd)).AsInt64(), Vector128.Create(LogD.SpecialLimit)))
-        {
-            LogSlow(x, out Vector128<double> fixedUp);
-            y = fixedUp;
-        }
+            y = LogSlow(x);
         return y;
     }
 
@@ -390,8 +379,8 @@ public static class VectorMath
         return Vector128.FusedMultiplyAdd(k, Vector128.Create(LogD.Ln2Hi), f - (hfsq - inner));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LogSlow(Vector128<double> x, out Vector128<double> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> LogSlow(Vector128<double> x)
     {
         Vector128<double> sub = Vector128.LessThan(x, Vector128.Create(LogD.MinNormal));
         Vector128<double> xs = Vector128.ConditionalSelect(sub, x * Vector128.Create(LogD.SubnormalScale), x);
@@ -400,7 +389,7 @@ public static class VectorMath
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128<double>.Zero), Vector128.Create(double.NegativeInfinity), y);
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128.Create(double.PositiveInfinity)), x, y);
         y = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<double>.Zero), Vector128.Create(double.NaN), y);
-        result = Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
     }
 
     // ================================================================== Vector256
@@ -457,13 +446,11 @@ public static class VectorMath
         Vector256<float> p = ExpKernel(x, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector256<float> y = (p.AsInt32() + Vector256.ShiftLeft(z.AsInt32(), 23)).AsSingle();
-        // Checked last, with the fix-up returning through an out parameter, so that nothing is live across the call and
-        // the common path keeps y in a register (a by-value return would make the JIT home y in the return buffer).
+        // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
+        // (accumulators of a log-sum-exp, say) spill to the stack on every iteration, and a by-value call return
+        // would home y in memory. Inlined, the fix-up costs code size only.
         if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpF.FastLimit))) // also catches NaN
-        {
-            ExpSlow(x, out Vector256<float> fixedUp);
-            y = fixedUp;
-        }
+            y = ExpSlow(x);
         return y;
     }
 
@@ -481,8 +468,8 @@ public static class VectorMath
         return Vector256.FusedMultiplyAdd(q, r, Vector256<float>.One);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ExpSlow(Vector256<float> x, out Vector256<float> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ExpSlow(Vector256<float> x)
     {
         Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpF.ClampLo)), Vector256.Create(ExpF.ClampHi));
         Vector256<float> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
@@ -494,7 +481,7 @@ public static class VectorMath
         Vector256<float> s1 = Vector256.ShiftLeft((n1 + Vector256.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector256<float> s2 = Vector256.ShiftLeft((n2 + Vector256.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector256<float> y = p * s1 * s2;
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x); // NaN in, NaN out
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x); // NaN in, NaN out
     }
 
     // ---- exp, double
@@ -507,10 +494,7 @@ public static class VectorMath
         Vector256<double> p = ExpKernel(x, n);
         Vector256<double> y = (p.AsInt64() + Vector256.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpD.FastLimit)))
-        {
-            ExpSlow(x, out Vector256<double> fixedUp);
-            y = fixedUp;
-        }
+            y = ExpSlow(x);
         return y;
     }
 
@@ -532,8 +516,8 @@ public static class VectorMath
         return Vector256.FusedMultiplyAdd(q, r, Vector256<double>.One);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ExpSlow(Vector256<double> x, out Vector256<double> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> ExpSlow(Vector256<double> x)
     {
         Vector256<double> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpD.ClampLo)), Vector256.Create(ExpD.ClampHi));
         Vector256<double> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
@@ -544,7 +528,7 @@ public static class VectorMath
         Vector256<double> s1 = Vector256.ShiftLeft((n1 + Vector256.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector256<double> s2 = Vector256.ShiftLeft((n2 + Vector256.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector256<double> y = p * s1 * s2;
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
     }
 
     // ---- log, float
@@ -555,10 +539,7 @@ public static class VectorMath
         Vector256<uint> i = x.AsUInt32();
         Vector256<float> y = LogKernel(i, Vector256.Create(LogF.Bias));
         if (Vector256.GreaterThanAny((i + Vector256.Create(LogF.SpecialAdd)).AsInt32(), Vector256.Create(LogF.SpecialLimit)))
-        {
-            LogSlow(x, out Vector256<float> fixedUp);
-            y = fixedUp;
-        }
+            y = LogSlow(x);
         return y;
     }
 
@@ -583,8 +564,8 @@ public static class VectorMath
         return Vector256.FusedMultiplyAdd(k, Vector256.Create(LogF.Ln2Hi), f + lo);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LogSlow(Vector256<float> x, out Vector256<float> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> LogSlow(Vector256<float> x)
     {
         Vector256<float> sub = Vector256.LessThan(x, Vector256.Create(LogF.MinNormal));
         Vector256<float> xs = Vector256.ConditionalSelect(sub, x * Vector256.Create(LogF.SubnormalScale), x);
@@ -593,7 +574,7 @@ public static class VectorMath
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), y);
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, y);
         y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256.Create(float.NaN), y);
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
     }
 
     // ---- log, double
@@ -604,10 +585,7 @@ public static class VectorMath
         Vector256<ulong> i = x.AsUInt64();
         Vector256<double> y = LogKernel(i, Vector256.Create(LogD.Bias));
         if (Vector256.GreaterThanAny((i + Vector256.Create(LogD.SpecialAdd)).AsInt64(), Vector256.Create(LogD.SpecialLimit)))
-        {
-            LogSlow(x, out Vector256<double> fixedUp);
-            y = fixedUp;
-        }
+            y = LogSlow(x);
         return y;
     }
 
@@ -629,8 +607,8 @@ public static class VectorMath
         return Vector256.FusedMultiplyAdd(k, Vector256.Create(LogD.Ln2Hi), f - (hfsq - inner));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LogSlow(Vector256<double> x, out Vector256<double> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> LogSlow(Vector256<double> x)
     {
         Vector256<double> sub = Vector256.LessThan(x, Vector256.Create(LogD.MinNormal));
         Vector256<double> xs = Vector256.ConditionalSelect(sub, x * Vector256.Create(LogD.SubnormalScale), x);
@@ -639,7 +617,7 @@ public static class VectorMath
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<double>.Zero), Vector256.Create(double.NegativeInfinity), y);
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(double.PositiveInfinity)), x, y);
         y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), Vector256.Create(double.NaN), y);
-        result = Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
     }
 
     // ================================================================== Vector512
@@ -696,13 +674,11 @@ public static class VectorMath
         Vector512<float> p = ExpKernel(x, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector512<float> y = (p.AsInt32() + Vector512.ShiftLeft(z.AsInt32(), 23)).AsSingle();
-        // Checked last, with the fix-up returning through an out parameter, so that nothing is live across the call and
-        // the common path keeps y in a register (a by-value return would make the JIT home y in the return buffer).
+        // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
+        // (accumulators of a log-sum-exp, say) spill to the stack on every iteration, and a by-value call return
+        // would home y in memory. Inlined, the fix-up costs code size only.
         if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpF.FastLimit))) // also catches NaN
-        {
-            ExpSlow(x, out Vector512<float> fixedUp);
-            y = fixedUp;
-        }
+            y = ExpSlow(x);
         return y;
     }
 
@@ -720,8 +696,8 @@ public static class VectorMath
         return Vector512.FusedMultiplyAdd(q, r, Vector512<float>.One);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ExpSlow(Vector512<float> x, out Vector512<float> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpSlow(Vector512<float> x)
     {
         Vector512<float> xc = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpF.ClampLo)), Vector512.Create(ExpF.ClampHi));
         Vector512<float> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
@@ -733,7 +709,7 @@ public static class VectorMath
         Vector512<float> s1 = Vector512.ShiftLeft((n1 + Vector512.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector512<float> s2 = Vector512.ShiftLeft((n2 + Vector512.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
         Vector512<float> y = p * s1 * s2;
-        result = Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x); // NaN in, NaN out
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x); // NaN in, NaN out
     }
 
     // ---- exp, double
@@ -746,10 +722,7 @@ public static class VectorMath
         Vector512<double> p = ExpKernel(x, n);
         Vector512<double> y = (p.AsInt64() + Vector512.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpD.FastLimit)))
-        {
-            ExpSlow(x, out Vector512<double> fixedUp);
-            y = fixedUp;
-        }
+            y = ExpSlow(x);
         return y;
     }
 
@@ -771,8 +744,8 @@ public static class VectorMath
         return Vector512.FusedMultiplyAdd(q, r, Vector512<double>.One);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ExpSlow(Vector512<double> x, out Vector512<double> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> ExpSlow(Vector512<double> x)
     {
         Vector512<double> xc = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpD.ClampLo)), Vector512.Create(ExpD.ClampHi));
         Vector512<double> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
@@ -783,7 +756,7 @@ public static class VectorMath
         Vector512<double> s1 = Vector512.ShiftLeft((n1 + Vector512.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector512<double> s2 = Vector512.ShiftLeft((n2 + Vector512.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
         Vector512<double> y = p * s1 * s2;
-        result = Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
     }
 
     // ---- log, float
@@ -794,10 +767,7 @@ public static class VectorMath
         Vector512<uint> i = x.AsUInt32();
         Vector512<float> y = LogKernel(i, Vector512.Create(LogF.Bias));
         if (Vector512.GreaterThanAny((i + Vector512.Create(LogF.SpecialAdd)).AsInt32(), Vector512.Create(LogF.SpecialLimit)))
-        {
-            LogSlow(x, out Vector512<float> fixedUp);
-            y = fixedUp;
-        }
+            y = LogSlow(x);
         return y;
     }
 
@@ -822,8 +792,8 @@ public static class VectorMath
         return Vector512.FusedMultiplyAdd(k, Vector512.Create(LogF.Ln2Hi), f + lo);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LogSlow(Vector512<float> x, out Vector512<float> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> LogSlow(Vector512<float> x)
     {
         Vector512<float> sub = Vector512.LessThan(x, Vector512.Create(LogF.MinNormal));
         Vector512<float> xs = Vector512.ConditionalSelect(sub, x * Vector512.Create(LogF.SubnormalScale), x);
@@ -832,7 +802,7 @@ public static class VectorMath
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512.Create(float.NegativeInfinity), y);
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.PositiveInfinity)), x, y);
         y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(float.NaN), y);
-        result = Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
     }
 
     // ---- log, double
@@ -843,10 +813,7 @@ public static class VectorMath
         Vector512<ulong> i = x.AsUInt64();
         Vector512<double> y = LogKernel(i, Vector512.Create(LogD.Bias));
         if (Vector512.GreaterThanAny((i + Vector512.Create(LogD.SpecialAdd)).AsInt64(), Vector512.Create(LogD.SpecialLimit)))
-        {
-            LogSlow(x, out Vector512<double> fixedUp);
-            y = fixedUp;
-        }
+            y = LogSlow(x);
         return y;
     }
 
@@ -868,8 +835,8 @@ public static class VectorMath
         return Vector512.FusedMultiplyAdd(k, Vector512.Create(LogD.Ln2Hi), f - (hfsq - inner));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void LogSlow(Vector512<double> x, out Vector512<double> result)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> LogSlow(Vector512<double> x)
     {
         Vector512<double> sub = Vector512.LessThan(x, Vector512.Create(LogD.MinNormal));
         Vector512<double> xs = Vector512.ConditionalSelect(sub, x * Vector512.Create(LogD.SubnormalScale), x);
@@ -878,7 +845,7 @@ public static class VectorMath
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<double>.Zero), Vector512.Create(double.NegativeInfinity), y);
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(double.PositiveInfinity)), x, y);
         y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<double>.Zero), Vector512.Create(double.NaN), y);
-        result = Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

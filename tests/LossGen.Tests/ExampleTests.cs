@@ -64,6 +64,35 @@ public class ExampleTests
         Assert.Equal(3, result.Generated.Count);
     }
 
+    [Theory]
+    [InlineData("c")]
+    [InlineData("seed")]
+    [InlineData("k1")]
+    [InlineData("classes")]
+    [InlineData("total")]
+    [InlineData("position")]
+    [InlineData("target")]
+    [InlineData("x1")]
+    public void Hyper_parameter_named_like_a_generated_local_compiles(string name)
+    {
+        var result = GeneratorHarness.Run(GeneratorHarness.Declare($"logsumexp(x) - x[t] * {name} + 1", "Reduction = Reduction.Mean, IgnoreIndex = 0", $"[LossParameter(\"{name}\", 2.0)]\n"));
+        Assert.True(result.Diagnostics.IsEmpty && result.CompileErrors.Count == 0, result.Describe());
+    }
+
+    [Fact]
+    public void Mean_by_without_targets_compiles()
+    {
+        var result = GeneratorHarness.Run(GeneratorHarness.Declare("mean_by(logsumexp(x), 2 + sum(w))"));
+        Assert.True(result.Diagnostics.IsEmpty && result.CompileErrors.Count == 0, result.Describe());
+    }
+
+    [Fact]
+    public void Defaults_beyond_float_range_compile()
+    {
+        var result = GeneratorHarness.Run(GeneratorHarness.Declare("(x - y)^2 * big", extra: "[LossParameter(\"big\", 1e300)]\n"));
+        Assert.True(result.Diagnostics.IsEmpty && result.CompileErrors.Count == 0, result.Describe());
+    }
+
     [Fact]
     public void Hyper_parameter_named_like_a_keyword_compiles()
     {
