@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Linq;
 using LossGen.Generator.Ir;
 using LossGen.Generator.Planning;
@@ -40,7 +41,14 @@ internal sealed class KernelEmitter
         Class,
         Pick,
         Flat,
+        /// <summary>A Vector256 of consecutive classes c .. c + Count - 1 (contiguous class axis).</summary>
+        Vector,
     }
+
+    private const string VectorCount = "Vector256<T>.Count";
+
+    private Dictionary<Node, string> _rowVectors = new();
+    private readonly Dictionary<Node, string> _scalarVectors = new();
 
     private bool ReducedLoss => _loss.Reduction != Reduction.None;
 
@@ -402,6 +410,7 @@ internal sealed class KernelEmitter
 
     private void StartRow(IndentedWriter w)
     {
+        _rowVectors = new Dictionary<Node, string>();
         _rowNames = new Dictionary<Node, string>();
         _pickNames = new Dictionary<Node, string>();
         _rowWriter = new IndentedWriter(w.Indent);
@@ -502,12 +511,16 @@ internal sealed class KernelEmitter
         }
     }
 
-    /// <summary>One loop over the class axis per pass; the reductions of a pass share its loop.</summary>
+    /// <summary>
+    /// One loop over the class axis per pass; the reductions of a pass share its loop. Where the class axis is
+    /// contiguous and every function has a vector form, a Vector256 loop runs first and a scalar loop finishes the tail.
+    /// </summary>
     private void EmitPasses(List<List<Node>> passes)
     {
         foreach (List<Node> pass in passes)
         {
-            var body = new IndentedWriter(_rowWriter.Indent + 1);
+            int indent = _rowWriter.Indent;
+            var body = new IndentedWriter(indent + 2);
             var context = new Context(Place.Class, body);
             var accumulators = new List<(Node Node, string Name)>();
             foreach (Node reduction in pass)
@@ -527,26 +540,153 @@ internal sealed class KernelEmitter
                 });
             }
 
-            foreach ((Node reduction, string name) in accumulators)
+            IndentedWriter? vector = null;
+            string? condition = VectorCondition(pass.Select(r => r.Args[0]), Enumerable.Empty<string>());
+            if (condition is not null)
             {
-                string init = reduction.Function!.Reduce switch
+                vector = new IndentedWriter(indent + 1);
+                vector.Line("{");
+                vector.Open();
+                var vectorContext = new Context(Place.Vector, new IndentedWriter(indent + 3));
+                foreach ((Node reduction, string name) in accumulators)
                 {
-                    ReduceKind.Sum => "T.Zero",
-                    ReduceKind.Max => "T.NegativeInfinity",
-                    _ => "T.PositiveInfinity",
-                };
-                _rowWriter.Line($"T {name} = {init};");
+                    string value = Value(reduction.Args[0], vectorContext);
+                    vectorContext.Writer.Line(reduction.Function!.Reduce switch
+                    {
+                        ReduceKind.Sum => $"{name}Partials += {value};",
+                        ReduceKind.Max => $"{name}Partials = Vector256.Max({name}Partials, {value});",
+                        _ => $"{name}Partials = Vector256.Min({name}Partials, {value});",
+                    });
+                }
+
+                foreach ((Node reduction, string name) in accumulators)
+                {
+                    vector.Line($"Vector256<T> {name}Partials = Vector256.Create({Init(reduction)});");
+                }
+
+                vector.Line($"for (; c <= classes - {VectorCount}; c += {VectorCount})");
+                vector.Line("{");
+                vector.Raw(vectorContext.Writer);
+                vector.Line("}");
+                foreach ((Node reduction, string name) in accumulators)
+                {
+                    vector.Line(reduction.Function!.Reduce switch
+                    {
+                        ReduceKind.Sum => $"{name} = Vector256.Sum({name}Partials);",
+                        ReduceKind.Max => $"{name} = global::LossGen.Internal.VectorOps.MaxAcross({name}Partials);",
+                        _ => $"{name} = global::LossGen.Internal.VectorOps.MinAcross({name}Partials);",
+                    });
+                }
+
+                vector.Close();
             }
 
-            _rowWriter.Line("for (nint c = 0; c < classes; c++)");
-            _rowWriter.Line("{");
-            _rowWriter.Raw(body);
-            _rowWriter.Line("}");
+            foreach ((Node reduction, string name) in accumulators)
+            {
+                _rowWriter.Line($"T {name} = {Init(reduction)};");
+            }
+
+            EmitClassLoop(body, vector, condition);
             foreach ((Node reduction, string name) in accumulators)
             {
                 _rowNames[reduction] = name;
             }
         }
+    }
+
+    private static string Init(Node reduction) => reduction.Function!.Reduce switch
+    {
+        ReduceKind.Sum => "T.Zero",
+        ReduceKind.Max => "T.NegativeInfinity",
+        _ => "T.PositiveInfinity",
+    };
+
+    /// <summary>
+    /// Writes a loop over the class axis: the vector loop (if any) under its run-time condition, then the scalar loop
+    /// for whatever classes remain. <paramref name="body"/> is indented two levels below the row, the vector block too.
+    /// </summary>
+    private void EmitClassLoop(IndentedWriter body, IndentedWriter? vector, string? condition)
+    {
+        if (vector is null)
+        {
+            _rowWriter.Line("for (nint c = 0; c < classes; c++)");
+            _rowWriter.Line("{");
+            _rowWriter.Raw(Reindent(body, -1));
+            _rowWriter.Line("}");
+            return;
+        }
+
+        _rowWriter.Line("{");
+        _rowWriter.Open();
+        _rowWriter.Line("nint c = 0;");
+        _rowWriter.Line($"if ({condition})");
+        _rowWriter.Raw(vector);
+        _rowWriter.Line();
+        _rowWriter.Line("for (; c < classes; c++)");
+        _rowWriter.Line("{");
+        _rowWriter.Raw(body);
+        _rowWriter.Line("}");
+        _rowWriter.Close();
+    }
+
+    private static IndentedWriter Reindent(IndentedWriter writer, int levels)
+    {
+        var result = new IndentedWriter();
+        string pad = new string(' ', 4 * System.Math.Abs(levels));
+        foreach (string line in writer.ToString().Split('\n'))
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            result.Line(levels < 0 && line.StartsWith(pad, StringComparison.Ordinal) ? line.Substring(pad.Length) : pad + line);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The run-time condition for the vector loop over <paramref name="values"/> (and the tensors written), or null
+    /// when some function on the way has no vector form.
+    /// </summary>
+    private string? VectorCondition(IEnumerable<Node> values, IEnumerable<string> written)
+    {
+        var tensors = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string name in written)
+        {
+            tensors.Add(name);
+        }
+
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(values);
+        while (stack.Count > 0)
+        {
+            Node node = stack.Pop();
+            if (IsBroadcast(node) || !seen.Add(node))
+            {
+                continue;
+            }
+
+            switch (node.Op)
+            {
+                case Op.Input:
+                    tensors.Add(node.Name);
+                    break;
+                case Op.Seed:
+                    tensors.Add("dloss");
+                    break;
+                case Op.Call when node.Function!.Vector is null || node.IsReduction:
+                    return null;
+            }
+
+            foreach (Node arg in node.Args)
+            {
+                stack.Push(arg);
+            }
+        }
+
+        return "Vector256.IsHardwareAccelerated" + string.Concat(tensors.Select(t => $" && {t}Stride == 1"));
     }
 
     /// <summary>The loss of the position, then the pass that writes the elementwise outputs.</summary>
@@ -566,38 +706,94 @@ internal sealed class KernelEmitter
             return;
         }
 
-        IndentedWriter body = Flat ? _rowWriter : new IndentedWriter(_rowWriter.Indent + 1);
+        IndentedWriter body = Flat ? _rowWriter : new IndentedWriter(_rowWriter.Indent + 2);
         var context = new Context(Flat ? Place.Flat : Place.Class, body);
-        // Read and compute everything first, then write: dx may be x itself.
-        var writes = new List<string>();
-        if (elementwiseLoss)
-        {
-            string value = Value(_plan.Loss!, context);
-            writes.Add(ReducedLoss ? $"total += double.CreateTruncating({value});" : $"{Read("loss", context.Place)} = {value};");
-        }
-
-        if (_outputs.Dx)
-        {
-            writes.Add($"{Read("dx", context.Place)} = {Value(_plan.Dx!, context)};");
-        }
-
-        if (_outputs.Dy)
-        {
-            writes.Add($"{Read("dy", context.Place)} = {Value(_plan.Dy!, context)};");
-        }
-
-        foreach (string write in writes)
+        foreach (string write in FinalWrites(context))
         {
             body.Line(write);
         }
 
-        if (!Flat)
+        if (Flat)
         {
-            _rowWriter.Line("for (nint c = 0; c < classes; c++)");
-            _rowWriter.Line("{");
-            _rowWriter.Raw(body);
-            _rowWriter.Line("}");
+            return;
         }
+
+        var values = new List<Node>();
+        var written = new List<string>();
+        if (elementwiseLoss)
+        {
+            values.Add(_plan.Loss!);
+            if (!ReducedLoss)
+            {
+                written.Add("loss");
+            }
+        }
+
+        if (_outputs.Dx)
+        {
+            values.Add(_plan.Dx!);
+            written.Add("dx");
+        }
+
+        if (_outputs.Dy)
+        {
+            values.Add(_plan.Dy!);
+            written.Add("dy");
+        }
+
+        IndentedWriter? vector = null;
+        string? condition = VectorCondition(values, written);
+        if (condition is not null)
+        {
+            int indent = _rowWriter.Indent;
+            vector = new IndentedWriter(indent + 1);
+            vector.Line("{");
+            vector.Open();
+            var vectorContext = new Context(Place.Vector, new IndentedWriter(indent + 3));
+            foreach (string write in FinalWrites(vectorContext))
+            {
+                vectorContext.Writer.Line(write);
+            }
+
+            vector.Line($"for (; c <= classes - {VectorCount}; c += {VectorCount})");
+            vector.Line("{");
+            vector.Raw(vectorContext.Writer);
+            vector.Line("}");
+            vector.Close();
+        }
+
+        EmitClassLoop(body, vector, condition);
+    }
+
+    /// <summary>
+    /// The statements of the final pass in <paramref name="context"/>: everything is read and computed first, then
+    /// written, because dx may be x itself.
+    /// </summary>
+    private List<string> FinalWrites(Context context)
+    {
+        bool vector = context.Place == Place.Vector;
+        string Store(string tensor, string value) => vector
+            ? $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint)({tensor}Offset + c));"
+            : $"{Read(tensor, context.Place)} = {value};";
+
+        var writes = new List<string>();
+        if (_outputs.Loss && Elementwise)
+        {
+            string value = Value(_plan.Loss!, context);
+            writes.Add(!ReducedLoss ? Store("loss", value) : vector ? $"total += double.CreateTruncating(Vector256.Sum({value}));" : $"total += double.CreateTruncating({value});");
+        }
+
+        if (_outputs.Dx)
+        {
+            writes.Add(Store("dx", Value(_plan.Dx!, context)));
+        }
+
+        if (_outputs.Dy)
+        {
+            writes.Add(Store("dy", Value(_plan.Dy!, context)));
+        }
+
+        return writes;
     }
 
     private sealed class Context
@@ -642,7 +838,8 @@ internal sealed class KernelEmitter
         while (stack.Count > 0)
         {
             (Node node, int next) = stack.Pop();
-            bool leaf = NameOf(node, context) is not null || node.Op == Op.Pick || node.IsReduction;
+            bool leaf = NameOf(node, context) is not null || node.Op == Op.Pick || node.IsReduction
+                || (context?.Place == Place.Vector && IsBroadcast(node));
             if (!leaf && next < node.Args.Length)
             {
                 stack.Push((node, next + 1));
@@ -663,6 +860,26 @@ internal sealed class KernelEmitter
 
     private string? NameOf(Node node, Context? context)
     {
+        if (context?.Place == Place.Vector)
+        {
+            if (node.IsConst(0))
+            {
+                return "Vector256<T>.Zero";
+            }
+
+            if (node.IsConst(1))
+            {
+                return "Vector256<T>.One";
+            }
+
+            if (!IsBroadcast(node))
+            {
+                return context.Names.TryGetValue(node, out string? lanes) ? lanes : null;
+            }
+
+            return _scalarVectors.TryGetValue(node, out string? broadcast) || _rowVectors.TryGetValue(node, out broadcast) ? broadcast : null;
+        }
+
         if (node.IsConst(0))
         {
             return "T.Zero";
@@ -698,6 +915,12 @@ internal sealed class KernelEmitter
 
     private void Define(Node node, Context? context)
     {
+        if (context?.Place == Place.Vector)
+        {
+            DefineVector(node, context);
+            return;
+        }
+
         switch (node.Op)
         {
             case Op.Const:
@@ -760,6 +983,54 @@ internal sealed class KernelEmitter
         }
     }
 
+    /// <summary>In a vector loop, a value the same for every class of the row (broadcast), not one per lane.</summary>
+    private bool IsBroadcast(Node node) => node.Shape != Shape.Class || (node.Op == Op.Seed && ReducedLoss);
+
+    /// <summary>Defines a node in a vector loop: class-shaped values as lanes, anything else broadcast once outside.</summary>
+    private void DefineVector(Node node, Context context)
+    {
+        if (IsBroadcast(node))
+        {
+            string scalar = Value(node, null);
+            bool identifier = scalar.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
+            string name = identifier ? scalar.TrimEnd('_') + "Lanes" : Fresh("broadcast") + "Lanes";
+            string line = $"Vector256<T> {name} = Vector256.Create({scalar});";
+            if (node.Shape == Shape.Scalar)
+            {
+                _scalars.Line(line);
+                _scalarVectors[node] = name;
+            }
+            else
+            {
+                _rowWriter.Line(line);
+                _rowVectors[node] = name;
+            }
+
+            return;
+        }
+
+        string expression = node.Op switch
+        {
+            Op.Input when _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass
+                => $"Vector256.LoadUnsafe(ref {node.Name}Ref, (nuint)c)",
+            Op.Input => $"Vector256.LoadUnsafe(ref {node.Name}Ref, (nuint)({node.Name}Offset + c))",
+            Op.Seed => "Vector256.LoadUnsafe(ref dlossRef, (nuint)(dlossOffset + c))",
+            Op.OneHot => "global::LossGen.Internal.VectorOps.OneHot<T>(c, target)",
+            Op.Call => Format(node.Function!.Vector!, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray()),
+            _ => throw new InvalidOperationException("no vector form for " + node),
+        };
+        string stem = node.Op switch
+        {
+            Op.Input => node.Name,
+            Op.Seed => "seed",
+            Op.OneHot => "oneHot",
+            _ => Stem(node.Function!),
+        };
+        string lanes = Fresh(stem) + "Lanes";
+        context.Writer.Line($"Vector256<T> {lanes} = {expression};");
+        context.Names[node] = lanes;
+    }
+
     /// <summary>Declares <paramref name="name"/> at the outermost place <paramref name="node"/>'s shape allows.</summary>
     private void Bind(Node node, Context? context, string name, string expression)
     {
@@ -811,7 +1082,11 @@ internal sealed class KernelEmitter
 
     private static string Format(string template, string[] args)
     {
-        string result = template.Replace("Ops.", "global::LossGen.Internal.Ops.");
+        string result = template
+            .Replace("VectorOps.", "global::LossGen.Internal.VectorOps#")
+            .Replace("VectorMath.", "global::LossGen.Internal.VectorMath#")
+            .Replace("Ops.", "global::LossGen.Internal.Ops.")
+            .Replace("#", ".");
         for (int i = 0; i < args.Length; i++)
         {
             result = result.Replace("{" + i.ToString(CultureInfo.InvariantCulture) + "}", args[i]);

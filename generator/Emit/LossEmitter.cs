@@ -25,6 +25,7 @@ internal static class LossEmitter
         w.Line("using System.Numerics;");
         w.Line("using System.Numerics.Tensors;");
         w.Line("using System.Runtime.CompilerServices;");
+        w.Line("using System.Runtime.Intrinsics;");
         w.Line();
         TypeSpec type = loss.Spec.Type;
         bool hasNamespace = type.Namespace.Length > 0;

@@ -57,6 +57,12 @@ internal sealed class Function
     /// <summary>C# for an elementwise function; <c>{0}</c>, <c>{1}</c>... are the arguments, <c>T</c> the element type.</summary>
     public string? CSharp { get; init; }
 
+    /// <summary>
+    /// C# for the same function on a <c>Vector256&lt;T&gt;</c> of classes; null: loops that need it stay scalar.
+    /// <c>VectorOps.</c> and <c>VectorMath.</c> name the runtime's vector helpers.
+    /// </summary>
+    public string? Vector { get; init; }
+
     /// <summary>Infix spelling of an operator, for printing and emission.</summary>
     public string? Infix { get; init; }
 

@@ -53,7 +53,8 @@ internal sealed class KernelPlan
     public static KernelPlan Create(Graph g, KernelOutputs outputs, Node loss, Node? dx, Node? dy, Node? meanWeight)
     {
         var lowered = new Dictionary<Node, Node>();
-        Node? Lower(Node? n) => n is null ? null : LowerLogSumExp(g, n, lowered);
+        var parts = new Dictionary<Node, (Node Shift, Node LogSum)>();
+        Node? Lower(Node? n) => n is null ? null : LowerLogSumExp(g, n, lowered, parts);
 
         Node? planLoss = outputs.Loss ? Lower(loss) : null;
         Node? planDx = outputs.Dx ? Lower(dx) : null;
@@ -93,8 +94,12 @@ internal sealed class KernelPlan
         return passes;
     }
 
-    /// <summary>logsumexp(e) = m + log(sum(exp(e - m))) with m = max(e) (0 where m is infinite), rebuilt bottom-up.</summary>
-    private static Node LowerLogSumExp(Graph g, Node root, Dictionary<Node, Node> memo)
+    /// <summary>
+    /// logsumexp(e) = m + log(sum(exp(e - m))) with m = max(e) (0 where m is infinite), rebuilt bottom-up. A difference
+    /// with a log-sum-exp is kept as <c>(a - m) - log(sum)</c>, as log_softmax is computed, so the large shift m never
+    /// rounds the small result (float32 logits of 1e4), and <c>a - m</c> is shared with the sum's pass.
+    /// </summary>
+    private static Node LowerLogSumExp(Graph g, Node root, Dictionary<Node, Node> memo, Dictionary<Node, (Node Shift, Node LogSum)> parts)
     {
         foreach (Node node in Walk.TopologicalOrder(root))
         {
@@ -108,8 +113,17 @@ internal sealed class KernelPlan
             if (node.Op == Op.Call && node.Function == Functions.LogSumExp)
             {
                 Node shift = g.Call(Functions.FiniteOrZero, g.Call(Functions.MaxReduce, args[0]));
-                Node sumExp = g.Call(Functions.Sum, g.Call(Functions.Exp, g.Sub(args[0], shift)));
-                rebuilt = g.Add(shift, g.Call(Functions.Log, sumExp));
+                Node logSum = g.Call(Functions.Log, g.Call(Functions.Sum, g.Call(Functions.Exp, g.Sub(args[0], shift))));
+                rebuilt = g.Add(shift, logSum);
+                parts[rebuilt] = (shift, logSum);
+            }
+            else if (node.Op == Op.Call && node.Function == Functions.Subtract && parts.TryGetValue(args[1], out var right))
+            {
+                rebuilt = g.Sub(g.Sub(args[0], right.Shift), right.LogSum);
+            }
+            else if (node.Op == Op.Call && node.Function == Functions.Subtract && parts.TryGetValue(args[0], out var left))
+            {
+                rebuilt = g.Sub(left.LogSum, g.Sub(args[1], left.Shift));
             }
             else if (node.Op == Op.Call)
             {
