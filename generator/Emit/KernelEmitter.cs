@@ -48,6 +48,9 @@ internal sealed class KernelEmitter
     private const string VectorCount = "Vector256<T>.Count";
 
     private Dictionary<Node, string> _rowVectors = new();
+
+    /// <summary>Emitting a block of positions, one per lane: every row and class value is a Vector256.</summary>
+    private bool _lanes;
     private readonly Dictionary<Node, string> _scalarVectors = new();
 
     private bool ReducedLoss => _loss.Reduction != Reduction.None;
@@ -438,7 +441,26 @@ internal sealed class KernelEmitter
             w.Line("double total = 0;");
         }
 
-        using (w.Block("for (nint position = 0; position < positions; position++)"))
+        string? lanes = LaneCondition();
+        if (lanes is not null)
+        {
+            w.Line("// Short class axis, dense rows: a block of positions at a time, one position per lane.");
+            w.Line("{");
+            w.Open();
+            w.Line("nint position = 0;");
+            w.Line($"if ({lanes})");
+            w.Line("{");
+            w.Open();
+            using (w.Block($"for (; position <= positions - {VectorCount}; position += {VectorCount})"))
+            {
+                EmitLaneRow(w);
+            }
+
+            w.Close();
+            w.Line();
+        }
+
+        using (w.Block(lanes is null ? "for (nint position = 0; position < positions; position++)" : "for (; position < positions; position++)"))
         {
             StartRow(w);
             foreach (string name in LikeX().Concat(PerPosition()))
@@ -467,6 +489,102 @@ internal sealed class KernelEmitter
             EmitFinal();
             w.Raw(_rowWriter);
         }
+
+        if (lanes is not null)
+        {
+            w.Close();
+        }
+    }
+
+    /// <summary>
+    /// Positions in lanes: worth it where the class axis is shorter than two vectors and every function on the way has a
+    /// vector form; null otherwise. The condition checks at run time that rows are dense and contiguous.
+    /// </summary>
+    private string? LaneCondition()
+    {
+        var roots = new[] { _plan.Loss, _plan.Dx, _plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
+        foreach (Node node in Walk.TopologicalOrder(roots))
+        {
+            if (node.Op == Op.Call && !node.IsReduction && node.Shape != Shape.Scalar && node.Function!.Vector is null)
+            {
+                return null;
+            }
+        }
+
+        var checks = new List<string> { "Vector256.IsHardwareAccelerated", $"positions >= {VectorCount}" };
+        if (!Flat)
+        {
+            checks.Add($"classes < 2 * {VectorCount}");
+        }
+
+        checks.AddRange(LikeX().Select(n => $"{n}Walk.IsRows({(Flat ? "1" : "classes")})"));
+        checks.AddRange(PerPosition().Select(n => $"{n}Walk.IsRows(1)"));
+        return string.Join(" && ", checks);
+    }
+
+    /// <summary>The row program for a block of positions, one per lane; a block with an ignored target leaves the rest to the scalar loop.</summary>
+    private void EmitLaneRow(IndentedWriter w)
+    {
+        StartRow(w);
+        _lanes = true;
+        foreach (string name in LikeX().Concat(PerPosition()))
+        {
+            _rowWriter.Line($"nint {name}Offset = {name}Walk.Offset(position);");
+        }
+
+        if (_loss.UsesTarget)
+        {
+            _rowWriter.Line("Vector256<T> targetLanes = global::LossGen.Internal.VectorOps.Targets<T, TIndex>(ref Unsafe.Add(ref tRef, tOffset));");
+            if (HasIgnore)
+            {
+                using (_rowWriter.Block($"if (global::LossGen.Internal.VectorOps.Contains(targetLanes, T.CreateTruncating({_loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture)})))"))
+                {
+                    _rowWriter.Line("break;");
+                }
+            }
+        }
+
+        if (_outputs.Dx && !ReducedLoss && !Elementwise)
+        {
+            string seedLanes = Fresh("seed") + "Lanes";
+            _rowWriter.Line($"Vector256<T> {seedLanes} = Vector256.LoadUnsafe(ref dlossRef, (nuint)dlossOffset);");
+            _rowNames[_loss.Seed] = seedLanes;
+        }
+
+        foreach (List<Node> pass in _plan.Passes)
+        {
+            var body = new IndentedWriter(_rowWriter.Indent + 1);
+            var context = new Context(Place.Class, body);
+            var accumulators = pass.Select(r => (Node: r, Name: Fresh(r.Function!.Reduce == ReduceKind.Sum ? "sum" : r.Function.Reduce == ReduceKind.Max ? "max" : "min"))).ToList();
+            foreach ((Node reduction, string name) in accumulators)
+            {
+                string value = Value(reduction.Args[0], context);
+                body.Line(reduction.Function!.Reduce switch
+                {
+                    ReduceKind.Sum => $"{name} += {value};",
+                    ReduceKind.Max => $"{name} = Vector256.Max({name}, {value});",
+                    _ => $"{name} = Vector256.Min({name}, {value});",
+                });
+            }
+
+            foreach ((Node reduction, string name) in accumulators)
+            {
+                _rowWriter.Line($"Vector256<T> {name} = Vector256.Create({Init(reduction)});");
+            }
+
+            _rowWriter.Line("for (nint c = 0; c < classes; c++)");
+            _rowWriter.Line("{");
+            _rowWriter.Raw(body);
+            _rowWriter.Line("}");
+            foreach ((Node reduction, string name) in accumulators)
+            {
+                _rowNames[reduction] = name;
+            }
+        }
+
+        EmitFinal();
+        w.Raw(_rowWriter);
+        _lanes = false;
     }
 
     private void EmitIgnored(IndentedWriter w)
@@ -695,9 +813,13 @@ internal sealed class KernelEmitter
         if (_outputs.Loss && !Elementwise)
         {
             string value = Value(_plan.Loss!, null);
-            _rowWriter.Line(ReducedLoss
-                ? $"total += double.CreateTruncating({value});"
-                : $"Unsafe.Add(ref lossRef, lossOffset) = {value};");
+            _rowWriter.Line((ReducedLoss, _lanes) switch
+            {
+                (true, false) => $"total += double.CreateTruncating({value});",
+                (true, true) => $"total += double.CreateTruncating(Vector256.Sum({value}));",
+                (false, false) => $"Unsafe.Add(ref lossRef, lossOffset) = {value};",
+                _ => $"{value}.StoreUnsafe(ref lossRef, (nuint)lossOffset);",
+            });
         }
 
         bool elementwiseLoss = _outputs.Loss && Elementwise;
@@ -713,8 +835,16 @@ internal sealed class KernelEmitter
             body.Line(write);
         }
 
-        if (Flat)
+        if (Flat || _lanes)
         {
+            if (_lanes && !Flat)
+            {
+                _rowWriter.Line("for (nint c = 0; c < classes; c++)");
+                _rowWriter.Line("{");
+                _rowWriter.Raw(Reindent(body, -1));
+                _rowWriter.Line("}");
+            }
+
             return;
         }
 
@@ -771,10 +901,14 @@ internal sealed class KernelEmitter
     /// </summary>
     private List<string> FinalWrites(Context context)
     {
-        bool vector = context.Place == Place.Vector;
-        string Store(string tensor, string value) => vector
-            ? $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint)({tensor}Offset + c));"
-            : $"{Read(tensor, context.Place)} = {value};";
+        bool vector = context.Place == Place.Vector || _lanes;
+        string Store(string tensor, string value) => (context.Place, _lanes) switch
+        {
+            (Place.Vector, _) => $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint)({tensor}Offset + c));",
+            (Place.Flat, true) => $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint){tensor}Offset);",
+            (_, true) => $"global::LossGen.Internal.VectorOps.Scatter({value}, ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + c), classes);",
+            _ => $"{Read(tensor, context.Place)} = {value};",
+        };
 
         var writes = new List<string>();
         if (_outputs.Loss && Elementwise)
@@ -839,7 +973,8 @@ internal sealed class KernelEmitter
         {
             (Node node, int next) = stack.Pop();
             bool leaf = NameOf(node, context) is not null || node.Op == Op.Pick || node.IsReduction
-                || (context?.Place == Place.Vector && IsBroadcast(node));
+                || (context?.Place == Place.Vector && IsBroadcast(node))
+                || (_lanes && IsLaneBroadcast(node));
             if (!leaf && next < node.Args.Length)
             {
                 stack.Push((node, next + 1));
@@ -860,6 +995,11 @@ internal sealed class KernelEmitter
 
     private string? NameOf(Node node, Context? context)
     {
+        if (_lanes)
+        {
+            return LaneName(node, context);
+        }
+
         if (context?.Place == Place.Vector)
         {
             if (node.IsConst(0))
@@ -915,6 +1055,12 @@ internal sealed class KernelEmitter
 
     private void Define(Node node, Context? context)
     {
+        if (_lanes)
+        {
+            DefineLane(node, context);
+            return;
+        }
+
         if (context?.Place == Place.Vector)
         {
             DefineVector(node, context);
@@ -983,6 +1129,133 @@ internal sealed class KernelEmitter
         }
     }
 
+    /// <summary>With positions in lanes, values the same for every position (constants, hyper-parameters) are broadcast.</summary>
+    private bool IsLaneBroadcast(Node node) => node.Shape == Shape.Scalar || (node.Op == Op.Seed && ReducedLoss);
+
+    private string? LaneName(Node node, Context? context)
+    {
+        if (node.IsConst(0))
+        {
+            return "Vector256<T>.Zero";
+        }
+
+        if (node.IsConst(1))
+        {
+            return "Vector256<T>.One";
+        }
+
+        if (IsLaneBroadcast(node))
+        {
+            return _scalarVectors.TryGetValue(node, out string? broadcast) || _rowVectors.TryGetValue(node, out broadcast) ? broadcast : null;
+        }
+
+        if (_rowNames.TryGetValue(node, out string? name))
+        {
+            return name;
+        }
+
+        if (context is null)
+        {
+            return null;
+        }
+
+        return context.Place == Place.Pick
+            ? (_pickNames.TryGetValue(node, out name) ? name : null)
+            : (context.Names.TryGetValue(node, out name) ? name : null);
+    }
+
+    /// <summary>Defines a node for a block of positions in lanes.</summary>
+    private void DefineLane(Node node, Context? context)
+    {
+        if (IsLaneBroadcast(node))
+        {
+            _lanes = false;
+            string scalar = Value(node, null);
+            _lanes = true;
+            bool identifier = scalar.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
+            string name = identifier ? scalar + "Lanes" : Fresh("broadcast") + "Lanes";
+            if (node.Op == Op.Seed)
+            {
+                // The seed is computed after the denominator pass, so it is broadcast where it is used.
+                _rowWriter.Line($"Vector256<T> {name} = Vector256.Create({scalar});");
+                _rowVectors[node] = name;
+                return;
+            }
+
+            if (!_scalarVectors.ContainsValue(name))
+            {
+                _scalars.Line($"Vector256<T> {name} = Vector256.Create({scalar});");
+            }
+
+            _scalarVectors[node] = name;
+            return;
+        }
+
+        Place place = context?.Place ?? Place.Class;
+        bool perClass = node.Op == Op.Input && _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass;
+        string expression;
+        switch (node.Op)
+        {
+            case Op.Pick:
+                _rowNames[node] = Value(node.Args[0], new Context(Place.Pick, _rowWriter));
+                return;
+            case Op.Input when perClass:
+                expression = place == Place.Pick
+                    ? $"global::LossGen.Internal.VectorOps.GatherPick(ref {node.Name}Ref, 0, targetLanes, {node.Name}Stride)"
+                    : $"Vector256.Create(Unsafe.Add(ref {node.Name}Ref, c * {node.Name}Stride))";
+                break;
+            case Op.Input:
+            case Op.Seed:
+                string tensor = node.Op == Op.Seed ? "dloss" : node.Name;
+                expression = place switch
+                {
+                    Place.Flat => $"Vector256.LoadUnsafe(ref {tensor}Ref, (nuint){tensor}Offset)",
+                    Place.Pick => $"global::LossGen.Internal.VectorOps.GatherPick(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset), classes, targetLanes, 1)",
+                    _ => $"global::LossGen.Internal.VectorOps.Gather(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + c), classes)",
+                };
+                break;
+            case Op.OneHot:
+                if (place == Place.Pick)
+                {
+                    _pickNames[node] = "Vector256<T>.One";
+                    return;
+                }
+
+                expression = "global::LossGen.Internal.VectorOps.Equal(Vector256.Create(T.CreateTruncating(c)), targetLanes)";
+                break;
+            case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
+                expression = Format(node.Function.Vector, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
+                break;
+            default:
+                throw new InvalidOperationException("cannot define " + node + " in lanes");
+        }
+
+        string stem = node.Op switch
+        {
+            Op.Input => node.Name,
+            Op.Seed => "seed",
+            Op.OneHot => "oneHot",
+            _ => Stem(node.Function!),
+        };
+        string lanes = Fresh(stem) + "Lanes";
+        string line = $"Vector256<T> {lanes} = {expression};";
+        if (node.Shape == Shape.Row)
+        {
+            _rowWriter.Line(line);
+            _rowNames[node] = lanes;
+        }
+        else if (place == Place.Pick)
+        {
+            _rowWriter.Line(line);
+            _pickNames[node] = lanes;
+        }
+        else
+        {
+            context!.Writer.Line(line);
+            context.Names[node] = lanes;
+        }
+    }
+
     /// <summary>In a vector loop, a value the same for every class of the row (broadcast), not one per lane.</summary>
     private bool IsBroadcast(Node node) => node.Shape != Shape.Class || (node.Op == Op.Seed && ReducedLoss);
 
@@ -993,7 +1266,7 @@ internal sealed class KernelEmitter
         {
             string scalar = Value(node, null);
             bool identifier = scalar.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
-            string name = identifier ? scalar.TrimEnd('_') + "Lanes" : Fresh("broadcast") + "Lanes";
+            string name = identifier ? scalar + "Lanes" : Fresh("broadcast") + "Lanes";
             string line = $"Vector256<T> {name} = Vector256.Create({scalar});";
             if (node.Shape == Shape.Scalar)
             {

@@ -35,7 +35,7 @@ internal static class Functions
 
     public static readonly Function StirlingGrad = new("stirling_grad", 1, FunctionKind.Elementwise, "log(y) + 0.5 / y where y > 1, else 0") { UserVisible = false, CSharp = "Ops.StirlingGrad({0})" };
 
-    public static readonly Function FiniteOrZero = new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" };
+    public static readonly Function FiniteOrZero = new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { Vector = "VectorOps.FiniteOrZero({0})", UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" };
 
     public static readonly Function Add = new("+", 2, FunctionKind.Operator, "addition")
     { Vector = "{0} + {1}",

@@ -61,6 +61,12 @@ public struct Walker
         return walker;
     }
 
+    /// <summary>
+    /// True when consecutive positions are <paramref name="rowStride"/> elements apart and classes adjacent: the dense
+    /// layout in which a block of positions can be processed as lanes.
+    /// </summary>
+    public readonly bool IsRows(nint rowStride) => (_rank == 0 || (_rank == 1 && _strides[0] == rowStride)) && (ClassStride == 1 || rowStride == 1);
+
     /// <summary>The element offset of position <paramref name="position"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly nint Offset(nint position)
