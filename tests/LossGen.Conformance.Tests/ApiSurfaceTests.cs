@@ -140,19 +140,19 @@ public sealed class ApiSurfaceTests
         Expect(c, "grad_y", dy);
     }
 
-    private static ReadOnlyTensorSpan<T> Ro<T>(RefCase c, string input) where T : System.Numerics.IFloatingPointIeee754<T>
+    internal static ReadOnlyTensorSpan<T> Ro<T>(RefCase c, string input) where T : System.Numerics.IFloatingPointIeee754<T>
     {
         RefTensor r = c.Inputs[input];
         return new ReadOnlyTensorSpan<T>(r.Data.Select(v => T.CreateChecked(v)).ToArray(), r.Shape.Select(s => (nint)s).ToArray());
     }
 
-    private static ReadOnlyTensorSpan<int> Ints(RefCase c) =>
+    internal static ReadOnlyTensorSpan<int> Ints(RefCase c) =>
         new(c.Inputs["t"].Data.Select(v => (int)v).ToArray(), c.Inputs["t"].Shape.Select(s => (nint)s).ToArray());
 
-    private static ReadOnlyTensorSpan<long> Longs(RefCase c) =>
+    internal static ReadOnlyTensorSpan<long> Longs(RefCase c) =>
         new(c.Inputs["t"].Data.Select(v => (long)v).ToArray(), c.Inputs["t"].Shape.Select(s => (nint)s).ToArray());
 
-    private static void Expect(RefCase c, string output, double[] actual, Precision precision = Precision.Float64, double scale = 1)
+    internal static void Expect(RefCase c, string output, double[] actual, Precision precision = Precision.Float64, double scale = 1)
     {
         RefTensor r = c.Outputs[output];
         var check = new Mismatches(c.Id, $"{nameof(ApiSurfaceTests)} {output}", precision);

@@ -23,33 +23,33 @@ public sealed class DslConformanceTests
 
     [Theory, MemberData(nameof(AllCases))]
     public void Forward(string id, Precision precision) =>
-        DslRunner.Run(DslSuite.Get(id), precision, Op.Forward);
+        LossRunner.Run(DslSuite.Get(id), precision, Op.Forward);
 
     [Theory, MemberData(nameof(CasesWithGradX))]
     public void Backward(string id, Precision precision) =>
-        DslRunner.Run(DslSuite.Get(id), precision, Op.Backward);
+        LossRunner.Run(DslSuite.Get(id), precision, Op.Backward);
 
     [Theory, MemberData(nameof(AllCases))]
     public void ForwardBackward(string id, Precision precision) =>
-        DslRunner.Run(DslSuite.Get(id), precision, Op.ForwardBackward);
+        LossRunner.Run(DslSuite.Get(id), precision, Op.ForwardBackward);
 
     [Theory, MemberData(nameof(CasesWithGradY))]
     public void Backward_WithDy(string id, Precision precision) =>
-        DslRunner.Run(DslSuite.Get(id), precision, Op.Backward, withDy: true);
+        LossRunner.Run(DslSuite.Get(id), precision, Op.Backward, withDy: true);
 
     [Theory, MemberData(nameof(CasesWithGradY))]
     public void ForwardBackward_WithDy(string id, Precision precision) =>
-        DslRunner.Run(DslSuite.Get(id), precision, Op.ForwardBackward, withDy: true);
+        LossRunner.Run(DslSuite.Get(id), precision, Op.ForwardBackward, withDy: true);
 
     /// <summary>The <c>ReadOnlyTensorSpan&lt;long&gt;</c> overloads of every class-index loss.</summary>
     [Theory, MemberData(nameof(ClassIndexCases))]
     public void LongTargets(string id, Precision precision)
     {
         DslCase d = DslSuite.Get(id);
-        DslRunner.Run(d, precision, Op.Forward, longTargets: true);
+        LossRunner.Run(d, precision, Op.Forward, longTargets: true);
         if (d.Case.Outputs.ContainsKey("grad_x"))
-            DslRunner.Run(d, precision, Op.Backward, longTargets: true);
-        DslRunner.Run(d, precision, Op.ForwardBackward, longTargets: true);
+            LossRunner.Run(d, precision, Op.Backward, longTargets: true);
+        LossRunner.Run(d, precision, Op.ForwardBackward, longTargets: true);
     }
 
     /// <summary>No reference case uses batchmean; kl_div's Sum cases scaled by 1/N are its exact values.</summary>
@@ -57,9 +57,9 @@ public sealed class DslConformanceTests
     public void BatchMean_DerivedFromSum(string sumId, Precision precision)
     {
         DslCase d = DslSuite.BatchMeanFromSum(sumId);
-        DslRunner.Run(d, precision, Op.Forward);
-        DslRunner.Run(d, precision, Op.Backward);
-        DslRunner.Run(d, precision, Op.ForwardBackward, withDy: true);
+        LossRunner.Run(d, precision, Op.Forward);
+        LossRunner.Run(d, precision, Op.Backward);
+        LossRunner.Run(d, precision, Op.ForwardBackward, withDy: true);
     }
 
     /// <summary>
@@ -78,7 +78,7 @@ public sealed class DslConformanceTests
         double[] corrected = loss.Data.Select((l, i) => l - y[i] * double.LogP1(eps / x[i])).ToArray();
         var outputs = new Dictionary<string, RefTensor> { ["loss"] = loss with { Data = corrected } };
         DslCase withEps = d with { Case = c with { Outputs = outputs }, Hyper = new Dictionary<string, double> { ["eps"] = eps } };
-        DslRunner.Run(withEps, Precision.Float64, Op.Forward);
+        LossRunner.Run(withEps, Precision.Float64, Op.Forward);
     }
 
     /// <summary>Silently dropping cases must not pass: the coverage of the data is stated number by number.</summary>

@@ -16,7 +16,7 @@ public sealed record DslCase(
     Reduction Reduction,
     bool IgnoreIndex,
     IReadOnlyDictionary<string, double> Hyper,
-    double ExpectedScale = 1)
+    double ExpectedScale = 1) : ILossCase
 {
     /// <summary>The declared class in DslLosses.cs with this formula, reduction and ignore index.</summary>
     public Type Loss => DslSuite.Declaration(Formula, Reduction, IgnoreIndex);

@@ -13,7 +13,7 @@ public enum Op { Forward, Backward, ForwardBackward }
 /// <summary>Every argument a generated method can take. <see cref="LossInvoker"/> passes the ones a method names.</summary>
 public ref struct LossArgs<T>
 {
-    public ReadOnlyTensorSpan<T> X, Y, W;
+    public ReadOnlyTensorSpan<T> X, Y, W, PosWeight;
     public ReadOnlyTensorSpan<int> Targets;
     public ReadOnlyTensorSpan<long> LongTargets;
     public TensorSpan<T> Dx, Dy, Loss;
@@ -29,7 +29,7 @@ public ref struct LossArgs<T>
 public delegate T LossCall<T>(ref LossArgs<T> args);
 
 /// <summary>Which overload of API.md to call.</summary>
-public sealed record CallShape(Op Op, bool Reduced, bool ClassIndex, bool Weighted, bool WithDy = false, bool LongTargets = false)
+public sealed record CallShape(Op Op, bool Reduced, bool ClassIndex, bool Weighted, bool WithDy = false, bool LongTargets = false, bool PosWeighted = false)
 {
     public override string ToString() =>
         $"{Op}({(WithDy ? "dx, dy" : Op == Op.Forward ? "" : "dx")}){(LongTargets ? " [long t]" : "")}";
@@ -62,6 +62,8 @@ public static class LossInvoker
             : ("t", typeof(ReadOnlyTensorSpan<int>)));
         if (s.Weighted)
             p.Add(("w", ro));
+        if (s.PosWeighted)
+            p.Add(("posWeight", ro));
         (string, Type)[] grads = s.WithDy ? [("dx", rw), ("dy", rw)] : [("dx", rw)];
         if (s.Reduced)
         {
@@ -166,6 +168,7 @@ public static class LossInvoker
                 "x" => nameof(LossArgs<T>.X),
                 "y" => nameof(LossArgs<T>.Y),
                 "w" => nameof(LossArgs<T>.W),
+                "posWeight" => nameof(LossArgs<T>.PosWeight),
                 "t" => shape.LongTargets ? nameof(LossArgs<T>.LongTargets) : nameof(LossArgs<T>.Targets),
                 "dx" => nameof(LossArgs<T>.Dx),
                 "dy" => nameof(LossArgs<T>.Dy),

@@ -1,32 +1,51 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace LossGen.Conformance.Tests;
 
+/// <summary>
+/// A reference case bound to the generated class that must reproduce it: an expression-language
+/// declaration (<see cref="DslCase"/>) or a canned attribute (<see cref="CannedCase"/>).
+/// </summary>
+public interface ILossCase
+{
+    RefCase Case { get; }
+
+    /// <summary>The generated static partial class to call.</summary>
+    Type Loss { get; }
+
+    Reduction Reduction { get; }
+
+    /// <summary>Values of the class's declared hyper-parameters (none for canned losses: their options are compile-time).</summary>
+    IReadOnlyDictionary<string, double> Hyper { get; }
+
+    /// <summary>Multiplies the reference loss and gradients (1 except for derived checks such as BatchMean).</summary>
+    double ExpectedScale { get; }
+}
+
 /// <summary>Runs one generated method on one reference case and compares every output it produces.</summary>
-public static class DslRunner
+public static class LossRunner
 {
     /// <summary>Output buffers are filled with this before the call: outputs are overwritten, never accumulated into.</summary>
     private const double Sentinel = -12345.5;
 
     /// <summary>What a call produced, widened to double. Null where the call has no such output.</summary>
-    private sealed record Outputs(double[]? Loss, double[]? Dx, double[]? Dy);
+    public sealed record Outputs(double[]? Loss, double[]? Dx, double[]? Dy);
 
-    public static CallShape Shape(DslCase d, Op op, bool withDy = false, bool longTargets = false) =>
-        new(op, d.Reduction != Reduction.None, d.Case.Has("t"), d.Case.Has("w"), withDy, longTargets);
+    public static CallShape Shape(ILossCase d, Op op, bool withDy = false, bool longTargets = false) =>
+        new(op, d.Reduction != Reduction.None, d.Case.Has("t"), d.Case.Has("w"), withDy, longTargets, d.Case.Has("pos_weight"));
 
-    public static void Run(DslCase d, Precision precision, Op op, bool withDy = false, bool longTargets = false)
+    public static void Run(ILossCase d, Precision precision, Op op, bool withDy = false, bool longTargets = false)
     {
         RefCase c = d.Case;
         CallShape shape = Shape(d, op, withDy, longTargets);
         if (withDy && !c.Outputs.ContainsKey("grad_y"))
             throw new InvalidOperationException($"{c.Id} has no grad_y to compare dy with");
 
-        Outputs actual = precision == Precision.Float64
-            ? Execute<double>(d, shape, roundInputsToFloat: false)
-            : Execute<float>(d, shape, roundInputsToFloat: false);
+        Outputs actual = Evaluate(d, precision, shape);
         Outputs? exactForFloatInputs = precision == Precision.Float32
             ? Execute<double>(d, shape, roundInputsToFloat: true)
             : null;
@@ -44,7 +63,12 @@ public static class DslRunner
         check.ThrowIfAny();
     }
 
-    private static Outputs Execute<T>(DslCase d, CallShape shape, bool roundInputsToFloat)
+    /// <summary>Calls the method without comparing: for checks other than the reference tolerance.</summary>
+    public static Outputs Evaluate(ILossCase d, Precision precision, CallShape shape) => precision == Precision.Float64
+        ? Execute<double>(d, shape, roundInputsToFloat: false)
+        : Execute<float>(d, shape, roundInputsToFloat: false);
+
+    private static Outputs Execute<T>(ILossCase d, CallShape shape, bool roundInputsToFloat)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         RefCase c = d.Case;
@@ -57,7 +81,7 @@ public static class DslRunner
 
         // Buffers: inputs converted to T; t, loss and dloss of one unbatched sample have shape [1].
         RefTensor x = c.Inputs["x"], loss = c.Outputs["loss"], dloss = c.GradOutput;
-        T[] xs = Input("x"), ys = Input("y"), ws = Input("w");
+        T[] xs = Input("x"), ys = Input("y"), ws = Input("w"), pws = Input("pos_weight");
         c.Inputs.TryGetValue("t", out RefTensor? t);
         int[] ti = t?.Data.Select(v => (int)v).ToArray() ?? [];
         long[] tl = t?.Data.Select(v => (long)v).ToArray() ?? [];
@@ -71,6 +95,7 @@ public static class DslRunner
             X = Tensor("x", xs),
             Y = Tensor("y", ys),
             W = Tensor("w", ws),
+            PosWeight = Tensor("pos_weight", pws),
             Targets = t is null ? default : new ReadOnlyTensorSpan<int>(ti, Lengths(t.Shape)),
             LongTargets = t is null ? default : new ReadOnlyTensorSpan<long>(tl, Lengths(t.Shape)),
             Dx = new TensorSpan<T>(dx, Lengths(x.Shape)),
