@@ -68,6 +68,86 @@ public sealed class DocsCompileTests
     public void Block_compiles_or_shows_its_documented_diagnostics(string id)
     {
         CodeBlock block = AllBlocks.Value.Single(b => b.Id == id);
+        string? failure = Check(block);
+        Assert.True(failure is null, failure);
+    }
+
+    [Fact]
+    public void The_check_catches_broken_blocks()
+    {
+        const string page = """
+            ```csharp
+            [Loss("(x - y)^2")]
+            public static partial class Fine;
+            ```
+
+            ```csharp
+            [Loss("(x - y)^2")]
+            public static partial class Broken
+            ```
+
+            ```csharp
+            [Loss("-log(softmax(x))[t]")]
+            public static partial class Unannotated;
+            ```
+
+            ```csharp
+            [Loss("-log(softmax(x))[t]")]
+            //       ^^^^^^^^^^^^^^^ LG0010: log(softmax(...)) underflows to -inf for confident predictions and its gradient becomes NaN; use log_softmax(x)
+            public static partial class OneColumnOff;
+            ```
+
+            ```csharp
+            [Loss("-log(softmax(x))[t]")]
+            //      ^^^^^^^^^^^^^^^ LG0010: log(softmax(...)) underflows ...; use log_softmax(x)
+            public static partial class Annotated;
+            ```
+
+            ```csharp
+            [Loss("(x - yy)^2")]
+            //          ^^ LG0002: Unknown name 'yy'
+            public static partial class WrongMessage;
+            ```
+
+            ```csharp
+            using LossGen;
+
+            [Loss("logsumexp(x) - x[t]")]
+            static partial class Ce;
+            ```
+
+            <!-- docs-test: with-previous -->
+            ```csharp
+            using System;
+            using System.Numerics.Tensors;
+
+            Console.WriteLine(Ce.Forward(new ReadOnlyTensorSpan<float>(new float[3], [1, 3]), new ReadOnlyTensorSpan<int>(new int[1], [1])));
+            ```
+
+            ```csharp
+            using System;
+            using System.Numerics.Tensors;
+
+            Console.WriteLine(Ce.Forward(new ReadOnlyTensorSpan<float>(new float[3], [1, 3]), new ReadOnlyTensorSpan<int>(new int[1], [1])));
+            ```
+            """;
+        List<CodeBlock> blocks = MarkdownBlocks.Parse("test.md", page).ToList();
+        Assert.Equal(9, blocks.Count);
+        string?[] failures = blocks.Select(Check).ToArray();
+        Assert.Null(failures[0]);
+        Assert.NotNull(failures[1]); // CS1514/CS1513: no body
+        Assert.NotNull(failures[2]); // a LossGen warning that the page does not annotate
+        Assert.NotNull(failures[3]); // the carets one column to the right
+        Assert.Null(failures[4]);    // "..." in a documented message stands for any text
+        Assert.NotNull(failures[5]); // the message differs ("did you mean 'y'?" is missing)
+        Assert.Null(failures[6]);    // a complete declaration
+        Assert.Null(failures[7]);    // a call of it, compiled together with it (with-previous)
+        Assert.NotNull(failures[8]); // the same call alone: CS0103, 'Ce' does not exist
+    }
+
+    /// <summary>Null when the block compiles as its page says; otherwise why not.</summary>
+    private static string? Check(CodeBlock block)
+    {
         List<Expected> expected = Annotations(block).ToList();
         (List<Diagnostic> lossGen, List<Diagnostic> errors) = Compile(block);
 
@@ -76,20 +156,32 @@ public sealed class DocsCompileTests
 
         if (expected.Count == 0)
         {
-            Assert.True(errors.Count == 0 && lossGen.Count == 0,
-                "This documentation block must compile cleanly (or annotate the diagnostic it shows, or carry <!-- docs-test: skip REASON -->). " + Describe());
-            return;
+            return errors.Count == 0 && lossGen.Count == 0
+                ? null
+                : "This documentation block must compile cleanly (or annotate the diagnostic it shows, or carry <!-- docs-test: skip REASON -->). " + Describe();
         }
 
         var expectedIds = expected.Select(e => e.Id).ToHashSet();
-        Assert.True(errors.All(d => expectedIds.Contains(d.Id)), "Unexpected compiler errors. " + Describe());
-        Assert.True(lossGen.All(d => expectedIds.Contains(d.Id)), "Unexpected LossGen diagnostics. " + Describe());
+        if (!errors.All(d => expectedIds.Contains(d.Id)))
+        {
+            return "Unexpected compiler errors. " + Describe();
+        }
+
+        if (!lossGen.All(d => expectedIds.Contains(d.Id)))
+        {
+            return "Unexpected LossGen diagnostics. " + Describe();
+        }
+
         foreach (Expected e in expected)
         {
-            Assert.True(lossGen.Any(d => e.Matches(d, block.Id)),
-                $"Expected {e.Id} at line {e.Line + 1}" + (e.Column is int c ? $", column {c + 1}, {e.Width} character(s)" : string.Empty)
-                + $" with the message \"{e.Message}\". " + Describe());
+            if (!lossGen.Any(d => e.Matches(d, block.Id)))
+            {
+                return $"Expected {e.Id} at line {e.Line + 1}" + (e.Column is int c ? $", column {c + 1}, {e.Width} character(s)" : string.Empty)
+                    + $" with the message \"{e.Message}\". " + Describe();
+            }
         }
+
+        return null;
     }
 
     [Fact]
