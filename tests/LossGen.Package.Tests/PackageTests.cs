@@ -17,6 +17,12 @@ namespace LossGen.Package.Tests;
 public sealed class PackageTests
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(6);
+
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
     private readonly ITestOutputHelper log;
 
     public PackageTests(ITestOutputHelper log) => this.log = log;
@@ -66,11 +72,17 @@ public sealed class PackageTests
         Directory.CreateDirectory(consumer);
         try
         {
-            // 1. Pack, with its own bin/obj (artifacts path) so that it never touches the build of the running test session.
-            DotNet.Result pack = DotNet.Run(Repository.Root, StepTimeout,
-                "pack", Path.Combine(Repository.Root, "runtime", "LossGen.csproj"), "-c", "Release", "-o", feed,
-                "--artifacts-path", Path.Combine(work, "artifacts"), "-p:PackageVersion=" + version, "--disable-build-servers", "-v:minimal");
-            log.WriteLine($"pack: {pack.Elapsed.TotalSeconds:F1} s");
+            // 1. Pack the runtime and the generator that this test run built and tested (--no-build: nothing in the
+            //    repository's bin/obj changes; the nuspec goes to the temporary folder). Run from elsewhere, without
+            //    those builds, pack builds them itself with its own bin/obj (artifacts path).
+            string[] common = ["-o", feed, "-p:PackageVersion=" + version, "-p:NuspecOutputPath=" + Path.Combine(work, "nuspec") + Path.DirectorySeparatorChar, "--disable-build-servers", "-v:minimal"];
+            string project = Path.Combine(Repository.Root, "runtime", "LossGen.csproj");
+            bool built = File.Exists(Path.Combine(Repository.Root, "runtime", "bin", Configuration, "net10.0", "LossGen.dll"))
+                && File.Exists(Path.Combine(Repository.Root, "generator", "bin", Configuration, "netstandard2.0", "LossGen.Generator.dll"));
+            DotNet.Result pack = built
+                ? DotNet.Run(Repository.Root, StepTimeout, ["pack", project, "-c", Configuration, "--no-build", .. common])
+                : DotNet.Run(Repository.Root, StepTimeout, ["pack", project, "-c", "Release", "--artifacts-path", Path.Combine(work, "artifacts"), .. common]);
+            log.WriteLine($"pack ({(built ? "--no-build, " + Configuration : "with its own build")}): {pack.Elapsed.TotalSeconds:F1} s");
             Assert.True(pack.ExitCode == 0, "dotnet pack failed:\n" + pack.Output);
 
             string nupkg = Path.Combine(feed, $"LossGen.{version}.nupkg");
