@@ -130,6 +130,10 @@ public sealed class PackageTests
             Assert.True(build.ExitCode == 0, "The consumer project did not build:\n" + build.Output);
             Assert.Contains("warning LG0010", build.Output);
             Assert.Contains("log_softmax", build.Output);
+            Assert.DoesNotContain("CS8032", build.Output); // an analyzer assembly of the package could not be loaded
+            Assert.DoesNotContain("CS8784", build.Output); // the generator failed to initialise
+            Assert.DoesNotContain("CS8785", build.Output); // the generator threw
+            Assert.DoesNotContain("AD0001", build.Output); // an analyzer threw
 
             string assets = File.ReadAllText(Path.Combine(consumer, "obj", "project.assets.json"));
             Assert.Contains($"\"LossGen/{version}\"", assets);
