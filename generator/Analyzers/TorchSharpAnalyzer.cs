@@ -461,6 +461,7 @@ public sealed class TorchSharpAnalyzer : DiagnosticAnalyzer
                     "softmax" => Make(ValueKind.Probabilities, "softmax", "torch.softmax", invocation, Origin.Argument(invocation, 0), Origin.Argument(invocation, 1), Origin.Argument(invocation, 2)),
                     "sigmoid" or "sigmoid_" => Make(ValueKind.Probabilities, "sigmoid", "torch." + name, invocation, Origin.Argument(invocation, 0)),
                     "log" or "log_" => LogOf(Origin.Argument(invocation, 0), "torch." + name, depth),
+                    "exp" or "exp_" => ExpOf(Origin.Argument(invocation, 0), "torch." + name, depth),
                     _ => null,
                 };
             }
@@ -490,6 +491,7 @@ public sealed class TorchSharpAnalyzer : DiagnosticAnalyzer
                     "log_softmax" => Make(ValueKind.LogProbabilities, "log_softmax", "Tensor.log_softmax", invocation, input),
                     "log_sigmoid" => Make(ValueKind.LogProbabilities, "log_sigmoid", "Tensor.log_sigmoid", invocation, input),
                     "log" or "log_" => LogOf(input, "Tensor." + name, depth),
+                    "exp" or "exp_" => ExpOf(input, "Tensor." + name, depth),
                     _ => null,
                 };
             }
@@ -527,6 +529,29 @@ public sealed class TorchSharpAnalyzer : DiagnosticAnalyzer
             return inner.Kind == ValueKind.Probabilities
                 ? new Origin(ValueKind.LogProbabilities) { Family = "log", Producer = producer + " of " + inner.Producer, Input = input, Wrapped = true }
                 : null;
+        }
+
+        /// <summary>The exponential of log-probabilities is probabilities again.</summary>
+        private Origin? ExpOf(IOperation? input, string producer, int depth)
+        {
+            if (input is null)
+            {
+                return null;
+            }
+
+            Origin inner = Resolve(input, depth + 1);
+            if (inner.Kind != ValueKind.LogProbabilities)
+            {
+                return null;
+            }
+
+            string family = inner.Family switch
+            {
+                "log_softmax" => "softmax",
+                "log_sigmoid" => "sigmoid",
+                _ => "softmax or sigmoid",
+            };
+            return new Origin(ValueKind.Probabilities) { Family = family, Producer = producer + " of " + inner.Producer, Input = input, Wrapped = true };
         }
 
         private static Origin Make(ValueKind kind, string family, string producer, IInvocationOperation call, IOperation? input, IOperation? dim = null, IOperation? dtype = null) =>

@@ -103,6 +103,19 @@ public class LossGenCallTests
                 return CrossEntropy.Forward({|LG0100:new ReadOnlyTensorSpan<float>(logits, [n, c], default)|}, t);
         """));
 
+    [Fact]
+    public Task Stackalloc_span_written_by_softmax() => Diagnostics<LossInputAnalyzer>(Code("""
+                Span<float> probs = stackalloc float[c];
+                TensorPrimitives.SoftMax(logits.AsSpan(0, c), probs);
+                return CrossEntropy.Forward({|LG0100:new ReadOnlyTensorSpan<float>(probs)|}, t);
+        """));
+
+    [Fact]
+    public Task Tensor_view_of_a_softmax_tensor() => Diagnostics<LossInputAnalyzer>(Code("""
+                Tensor<float> probs = Tensor.SoftMax(new ReadOnlyTensorSpan<float>(logits, [n, c], default));
+                return CrossEntropy.Forward({|LG0100:probs.AsReadOnlyTensorSpan()|}, t);
+        """));
+
     // ---- LG0101 / LG0104 ---------------------------------------------------------------------------------------
 
     [Fact]

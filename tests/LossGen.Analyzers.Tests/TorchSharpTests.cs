@@ -112,6 +112,60 @@ public class TorchSharpTests
         return total;
         """));
 
+    [Fact]
+    public Task Using_declarations_and_dispose_scopes_are_followed() => Diagnostics<TorchSharpAnalyzer>(Torch("""
+        using (var scope = torch.NewDisposeScope())
+        {
+            using var probs = F.softmax(logits, dim: 1);
+            var loss = F.cross_entropy(input: {|LG0100:probs|}, target: target);
+            return loss.MoveToOuterDisposeScope();
+        }
+        """));
+
+    [Fact]
+    public Task Exp_of_log_softmax_is_probabilities() => Diagnostics<TorchSharpAnalyzer>(Torch("""
+        var p = torch.exp(F.log_softmax(logits, 1));
+        return F.cross_entropy({|LG0100:p|}, target);
+        """));
+
+    [Fact]
+    public Task Expression_bodied_members_lambdas_and_local_functions_are_analyzed() => Diagnostics<TorchSharpAnalyzer>("""
+        using System;
+        using TorchSharp;
+        using static TorchSharp.torch;
+        using F = TorchSharp.torch.nn.functional;
+
+        public class Trainer
+        {
+            private readonly Func<Tensor, Tensor, Tensor> lossOf = (x, t) => F.cross_entropy({|LG0100:x.softmax(1)|}, t);
+
+            public Tensor Loss(Tensor x, Tensor t) => F.cross_entropy({|LG0100:torch.softmax(x, 1)|}, t);
+
+            public Tensor Inner(Tensor x, Tensor t)
+            {
+                return Local(x);
+
+                Tensor Local(Tensor z)
+                {
+                    var p = z.softmax(1);
+                    return F.nll_loss({|LG0101:p|}, t);
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Top_level_statements_are_analyzed() => ProgramDiagnostics<TorchSharpAnalyzer>("""
+        using TorchSharp;
+        using F = TorchSharp.torch.nn.functional;
+
+        var logits = torch.randn(4, 3);
+        var target = torch.tensor(new long[] { 0, 1, 2, 1 });
+        var probs = torch.softmax(logits, 1);
+        System.Console.WriteLine(F.cross_entropy({|LG0100:probs|}, target).item<float>());
+        System.Console.WriteLine(F.cross_entropy(logits, target).item<float>());
+        """);
+
     // ---- Clean counterparts of LG0100 -------------------------------------------------------------------------
 
     [Theory]
@@ -124,6 +178,10 @@ public class TorchSharpTests
     [InlineData("var p = torch.softmax(logits, 1); if (flag) { p = logits; } return F.cross_entropy(p, target);")]
     [InlineData("Tensor p = logits; if (flag) { p = torch.softmax(logits, 1); } return F.cross_entropy(p, target);")]
     [InlineData("var p = flag ? torch.softmax(logits, 1) : logits; return F.cross_entropy(p, target);")]
+    [InlineData("return F.cross_entropy(logits, torch.softmax(y / 2.0, 1));")]
+    [InlineData("return nn.KLDivLoss().forward(F.log_softmax(logits, 1), F.softmax(y, 1));")]
+    [InlineData("var p = torch.softmax(logits, 1); return F.cross_entropy(p * 10, target);")]
+    [InlineData("Tensor p = null; try { p = torch.softmax(logits, 1); } catch (Exception) { p = logits; } return F.cross_entropy(p, target);")]
     [InlineData("var p = torch.softmax(logits, 1); Func<Tensor> f = () => p = logits; f(); return F.cross_entropy(p, target);")]
     [InlineData("var p = torch.softmax(logits, 1); var q = p; q.add_(1); return F.cross_entropy(p, target);")]
     public Task Clean_code_is_not_flagged(string body) => Diagnostics<TorchSharpAnalyzer>(Torch(body));

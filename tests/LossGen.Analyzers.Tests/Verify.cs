@@ -37,6 +37,16 @@ internal static class Verify
         return test.RunAsync(CancellationToken.None);
     }
 
+    /// <summary>As <see cref="Diagnostics{TAnalyzer}(string, DiagnosticResult[])"/>, for a program (top-level statements).</summary>
+    public static Task ProgramDiagnostics<TAnalyzer>(string source, params DiagnosticResult[] expected)
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var test = new AnalyzerTest<TAnalyzer> { TestCode = source };
+        test.TestState.OutputKind = OutputKind.ConsoleApplication;
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync(CancellationToken.None);
+    }
+
     /// <summary>Checks the marked diagnostics, and that applying every fix gives <paramref name="fixedSource"/>.</summary>
     public static Task Fix<TAnalyzer>(string source, string fixedSource, params DiagnosticResult[] expected)
         where TAnalyzer : DiagnosticAnalyzer, new()
