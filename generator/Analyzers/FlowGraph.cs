@@ -211,12 +211,18 @@ internal sealed class FlowGraph
 
     /// <summary>
     /// Runs <paramref name="analyze"/> over the graph of every executable body in the block and of every lambda and
-    /// local function inside it, with the set of variables no graph may track.
+    /// local function inside it, with the set of variables no graph may track. Bodies with no operation that
+    /// <paramref name="relevant"/> accepts are skipped before any graph is built.
     /// </summary>
-    public static void ForEachGraph(OperationBlockAnalysisContext context, Action<FlowGraph> analyze)
+    public static void ForEachGraph(OperationBlockAnalysisContext context, Func<IOperation, bool> relevant, Action<FlowGraph> analyze)
     {
         foreach (IOperation block in context.OperationBlocks)
         {
+            if (!DescendantsAndSelf(block).Any(relevant))
+            {
+                continue;
+            }
+
             ControlFlowGraph? graph;
             try
             {
@@ -242,7 +248,7 @@ internal sealed class FlowGraph
             var prepared = graphs.Select(g => new FlowGraph(g.Graph, g.Parameters, untrackable)).ToList();
             foreach (FlowGraph flow in prepared)
             {
-                flow.MarkUntrackable(prepared[0]);
+                flow.MarkUntrackable();
             }
 
             foreach (FlowGraph flow in prepared)
@@ -278,7 +284,7 @@ internal sealed class FlowGraph
     }
 
     /// <summary>Marks what this graph uses of another graph's variables (captures) and what it aliases by reference.</summary>
-    private void MarkUntrackable(FlowGraph root)
+    private void MarkUntrackable()
     {
         foreach (IOperation op in Operations)
         {

@@ -43,7 +43,10 @@ public sealed class LossInputAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockAction(block => FlowGraph.ForEachGraph(block, graph => new Pass(symbols, graph, block.ReportDiagnostic).Run()));
+            start.RegisterOperationBlockAction(block => FlowGraph.ForEachGraph(
+                block,
+                op => op is IInvocationOperation invocation && invocation.TargetMethod.Parameters.Any(p => symbols.HasLossInput(p)),
+                graph => new Pass(symbols, graph, block.ReportDiagnostic).Run()));
         });
     }
 
@@ -92,6 +95,9 @@ public sealed class LossInputAnalyzer : DiagnosticAnalyzer
         public bool IsReadOnly(ITypeSymbol? type) =>
             type is INamedTypeSymbol named && (ReadOnly.Contains(named.OriginalDefinition)
                 || named.OriginalDefinition.SpecialType is SpecialType.System_Collections_Generic_IEnumerable_T or SpecialType.System_Collections_Generic_IReadOnlyList_T or SpecialType.System_Collections_Generic_IReadOnlyCollection_T);
+
+        public bool HasLossInput(IParameterSymbol parameter) =>
+            parameter.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, LossInput));
 
         public bool IsPrimitive(INamedTypeSymbol type) =>
             SymbolEqualityComparer.Default.Equals(type, TensorPrimitives) || SymbolEqualityComparer.Default.Equals(type, Tensor);

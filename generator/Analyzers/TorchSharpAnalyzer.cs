@@ -41,9 +41,19 @@ public sealed class TorchSharpAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockAction(block => FlowGraph.ForEachGraph(block, graph => new Pass(symbols, graph, block.ReportDiagnostic).Run()));
+            start.RegisterOperationBlockAction(block => FlowGraph.ForEachGraph(block, IsCandidate, graph => new Pass(symbols, graph, block.ReportDiagnostic).Run()));
         });
     }
+
+    private static readonly System.Collections.Generic.HashSet<string> CandidateNames = new()
+    {
+        "cross_entropy", "binary_cross_entropy_with_logits", "multilabel_soft_margin_loss", "nll_loss", "kl_div",
+        "binary_cross_entropy", "forward", "call", "log", "log_",
+    };
+
+    /// <summary>A call that may be a loss or a log: only method bodies that have one are analyzed.</summary>
+    private static bool IsCandidate(IOperation operation) =>
+        operation is IInvocationOperation invocation && CandidateNames.Contains(invocation.TargetMethod.Name);
 
     /// <summary>The TorchSharp types the analyzer knows, found by metadata name.</summary>
     private sealed class TorchSymbols
