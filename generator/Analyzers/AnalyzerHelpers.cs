@@ -68,9 +68,6 @@ internal static class AnalyzerHelpers
         }
     }
 
-    /// <summary>Whether the value is an invocation, possibly behind conversions and captures already resolved.</summary>
-    public static IInvocationOperation? AsInvocation(IOperation operation) => Origin.Strip(operation) as IInvocationOperation;
-
     public static bool IsType(ITypeSymbol? type, INamedTypeSymbol? expected)
     {
         for (ITypeSymbol? current = type; current is not null && expected is not null; current = current.BaseType)
@@ -86,6 +83,4 @@ internal static class AnalyzerHelpers
 
     public static bool IsConstantFalse(IOperation? operation) =>
         operation is not null && operation.ConstantValue.HasValue && operation.ConstantValue.Value is false;
-
-    public static bool IsCSharp(SyntaxNode node) => node.Language == LanguageNames.CSharp && node is CSharpSyntaxNode;
 }

@@ -70,8 +70,6 @@ internal sealed class FlowGraph
 
     public bool IsLocal(ISymbol symbol) => symbol is ILocalSymbol && _declared.Contains(symbol);
 
-    public bool Contains(IOperation operation) => _positions.ContainsKey(operation);
-
     /// <summary>The values a flow capture may hold (a conditional expression gives two).</summary>
     public IReadOnlyList<IOperation> CaptureValues(CaptureId id) =>
         _captures.TryGetValue(id, out List<IOperation>? values) ? values : Array.Empty<IOperation>();

@@ -496,8 +496,7 @@ public sealed class LossInputAnalyzer : DiagnosticAnalyzer
 
                     return;
                 case IArgumentOperation argument:
-                    if (argument.Parameter is null || argument.Parameter.RefKind is RefKind.Ref or RefKind.Out
-                        || (!_symbols.IsReadOnly(argument.Parameter.Type) && !IsValueParameterOfReadOnlyKind(argument.Parameter)))
+                    if (argument.Parameter is null || argument.Parameter.RefKind is RefKind.Ref or RefKind.Out || !_symbols.IsReadOnly(argument.Parameter.Type))
                     {
                         Record(events, argument, argument);
                     }
@@ -547,10 +546,6 @@ public sealed class LossInputAnalyzer : DiagnosticAnalyzer
                     return;
             }
         }
-
-        /// <summary>A by-value parameter of a type that cannot hand out writable memory (a number, a string...).</summary>
-        private bool IsValueParameterOfReadOnlyKind(IParameterSymbol parameter) =>
-            parameter.Type.IsValueType && !_symbols.IsBuffer(parameter.Type) && parameter.Type.SpecialType != SpecialType.None;
 
         private static bool IsStoredTo(IOperation element) => element.Parent switch
         {

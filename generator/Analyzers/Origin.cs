@@ -157,7 +157,4 @@ internal sealed class Origin
 
         return null;
     }
-
-    public static IArgumentOperation? ArgumentOperation(IInvocationOperation invocation, int ordinal) =>
-        invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == ordinal);
 }

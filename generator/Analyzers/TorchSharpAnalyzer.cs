@@ -468,8 +468,8 @@ public sealed class TorchSharpAnalyzer : DiagnosticAnalyzer
             {
                 return name switch
                 {
-                    "softmax" => Make(ValueKind.Probabilities, "softmax", "torch.softmax", invocation, Origin.Argument(invocation, 0), Origin.Argument(invocation, 1), Origin.Argument(invocation, 2)),
-                    "sigmoid" or "sigmoid_" => Make(ValueKind.Probabilities, "sigmoid", "torch." + name, invocation, Origin.Argument(invocation, 0)),
+                    "softmax" => Make(ValueKind.Probabilities, "softmax", "torch.softmax", Origin.Argument(invocation, 0), Origin.Argument(invocation, 1), Origin.Argument(invocation, 2)),
+                    "sigmoid" or "sigmoid_" => Make(ValueKind.Probabilities, "sigmoid", "torch." + name, Origin.Argument(invocation, 0)),
                     "log" or "log_" => LogOf(Origin.Argument(invocation, 0), "torch." + name, depth),
                     "exp" or "exp_" => ExpOf(Origin.Argument(invocation, 0), "torch." + name, depth),
                     _ => null,
@@ -482,11 +482,11 @@ public sealed class TorchSharpAnalyzer : DiagnosticAnalyzer
                 IOperation? input = Origin.Argument(invocation, 0);
                 return name switch
                 {
-                    "softmax" => Make(ValueKind.Probabilities, "softmax", prefix + name, invocation, input, Origin.Argument(invocation, 1), Origin.Argument(invocation, 2)),
-                    "softmin" => Make(ValueKind.Probabilities, "softmin", prefix + name, invocation, input),
-                    "sigmoid" or "expit" or "sigmoid_" => InPlaceArgument(invocation) ? null : Make(ValueKind.Probabilities, "sigmoid", prefix + name, invocation, input),
-                    "log_softmax" => Make(ValueKind.LogProbabilities, "log_softmax", prefix + name, invocation, input),
-                    "logsigmoid" => Make(ValueKind.LogProbabilities, "log_sigmoid", prefix + name, invocation, input),
+                    "softmax" => Make(ValueKind.Probabilities, "softmax", prefix + name, input, Origin.Argument(invocation, 1), Origin.Argument(invocation, 2)),
+                    "softmin" => Make(ValueKind.Probabilities, "softmin", prefix + name, input),
+                    "sigmoid" or "expit" or "sigmoid_" => InPlaceArgument(invocation) ? null : Make(ValueKind.Probabilities, "sigmoid", prefix + name, input),
+                    "log_softmax" => Make(ValueKind.LogProbabilities, "log_softmax", prefix + name, input),
+                    "logsigmoid" => Make(ValueKind.LogProbabilities, "log_sigmoid", prefix + name, input),
                     _ => null,
                 };
             }
@@ -496,10 +496,10 @@ public sealed class TorchSharpAnalyzer : DiagnosticAnalyzer
                 IOperation? input = invocation.Instance;
                 return name switch
                 {
-                    "softmax" => Make(ValueKind.Probabilities, "softmax", "Tensor.softmax", invocation, input, Origin.Argument(invocation, 0), Origin.Argument(invocation, 1)),
-                    "sigmoid" or "sigmoid_" => Make(ValueKind.Probabilities, "sigmoid", "Tensor." + name, invocation, input),
-                    "log_softmax" => Make(ValueKind.LogProbabilities, "log_softmax", "Tensor.log_softmax", invocation, input),
-                    "log_sigmoid" => Make(ValueKind.LogProbabilities, "log_sigmoid", "Tensor.log_sigmoid", invocation, input),
+                    "softmax" => Make(ValueKind.Probabilities, "softmax", "Tensor.softmax", input, Origin.Argument(invocation, 0), Origin.Argument(invocation, 1)),
+                    "sigmoid" or "sigmoid_" => Make(ValueKind.Probabilities, "sigmoid", "Tensor." + name, input),
+                    "log_softmax" => Make(ValueKind.LogProbabilities, "log_softmax", "Tensor.log_softmax", input),
+                    "log_sigmoid" => Make(ValueKind.LogProbabilities, "log_sigmoid", "Tensor.log_sigmoid", input),
                     "log" or "log_" => LogOf(input, "Tensor." + name, depth),
                     "exp" or "exp_" => ExpOf(input, "Tensor." + name, depth),
                     _ => null,
@@ -514,7 +514,7 @@ public sealed class TorchSharpAnalyzer : DiagnosticAnalyzer
                     {
                         if (AnalyzerHelpers.IsType(moduleType, producer))
                         {
-                            Origin origin = Make(kind, family, "an nn." + producerName + " module", invocation, Origin.Argument(invocation, 0));
+                            Origin origin = Make(kind, family, "an nn." + producerName + " module", Origin.Argument(invocation, 0));
                             origin.FromModule = true;
                             return origin;
                         }
@@ -564,7 +564,7 @@ public sealed class TorchSharpAnalyzer : DiagnosticAnalyzer
             return new Origin(ValueKind.Probabilities) { Family = family, Producer = producer + " of " + inner.Producer, Input = input, Wrapped = true };
         }
 
-        private static Origin Make(ValueKind kind, string family, string producer, IInvocationOperation call, IOperation? input, IOperation? dim = null, IOperation? dtype = null) =>
+        private static Origin Make(ValueKind kind, string family, string producer, IOperation? input, IOperation? dim = null, IOperation? dtype = null) =>
             new(kind) { Family = family, Producer = producer, Input = input, Dim = dim, DType = dtype };
 
         /// <summary>Calls that keep what a tensor holds (device moves, views, clamps, index selections).</summary>
