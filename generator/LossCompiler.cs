@@ -104,7 +104,7 @@ internal static class LossCompiler
         foreach (DslDiagnostic d in dsl)
         {
             LocationInfo? location = LiteralMap.Locate(spec.Literal, d.Span, spec.AttributeLocation);
-            diagnostics.Add(new DiagnosticInfo(d.Id, location, d.Arguments.ToEquatableArray()));
+            diagnostics.Add(new DiagnosticInfo(d.Id, location, d.Arguments.ToEquatableArray()) { Replacement = d.Replacement });
         }
 
         if (loss is null || diagnostics.Any(d => IsError(d.Id)))

@@ -33,11 +33,19 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnusedParameter = Warning(DiagnosticIds.UnusedParameter, "Unused hyper-parameter", "Hyper-parameter '{0}' is not used by the loss expression");
     public static readonly DiagnosticDescriptor InternalError = Error("LG9999", "LossGen internal error", "LossGen could not compile this loss ({0}); please report it");
 
+    // Analyzers of the user's own code (generator/Analyzers): what is fed to a loss, in TorchSharp and in calls to generated losses.
+    public static readonly DiagnosticDescriptor ProbabilitiesAsLogits = Warning(DiagnosticIds.ProbabilitiesAsLogits, "Probabilities passed where a loss expects logits", "'{0}' expects logits, but its input '{1}' is the output of {2}, which is already probabilities; {3}");
+    public static readonly DiagnosticDescriptor ProbabilitiesAsLogProbabilities = Warning(DiagnosticIds.ProbabilitiesAsLogProbabilities, "Probabilities passed where a loss expects log-probabilities", "'{0}' expects log-probabilities, but its input '{1}' is the output of {2}, which is probabilities; {3}");
+    public static readonly DiagnosticDescriptor TorchLogOfSoftmax = Warning(DiagnosticIds.TorchLogOfSoftmax, "log of softmax output", "{0} of the output of {1} underflows to -inf for confident predictions and its gradient becomes NaN; use {2}");
+    public static readonly DiagnosticDescriptor TorchLogOfSigmoid = Warning(DiagnosticIds.TorchLogOfSigmoid, "log of sigmoid output", "{0} of the output of {1} underflows to -inf for large negative inputs and its gradient becomes NaN; use {2}");
+    public static readonly DiagnosticDescriptor LogProbabilitiesAsProbabilities = Warning(DiagnosticIds.LogProbabilitiesAsProbabilities, "Log-probabilities passed where a loss expects probabilities", "'{0}' expects probabilities, but its input '{1}' is the output of {2}, which is log-probabilities; {3}");
+
     public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
     {
         Syntax, UnknownName, UnknownFunction, WrongArity, PickOfRow, ClassFunctionOfRow, TargetAsValue, NoDependenceOnX,
         NonFiniteConstant, LogOfSoftmax, LogOfSigmoid, LogOnePlusExp, SoftmaxTwice, NotStaticPartial, InvalidOption,
         TooComplex, MisplacedMeanBy, DuplicateName, IgnoreWithoutTarget, UnusedParameter, InternalError,
+        ProbabilitiesAsLogits, ProbabilitiesAsLogProbabilities, TorchLogOfSoftmax, TorchLogOfSigmoid, LogProbabilitiesAsProbabilities,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);

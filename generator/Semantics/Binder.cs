@@ -288,15 +288,18 @@ internal sealed class Binder
         {
             if (argument is CallExpr { Name: "softmax", Arguments.Count: 1 } softmax)
             {
-                Warn(DiagnosticIds.LogOfSoftmax, call.Span, "log_softmax(" + Text(softmax.Arguments[0]) + ")");
+                string fix = "log_softmax(" + Text(softmax.Arguments[0]) + ")";
+                WarnWithFix(DiagnosticIds.LogOfSoftmax, call.Span, fix, fix);
             }
             else if (argument is CallExpr { Name: "sigmoid", Arguments.Count: 1 } sigmoid)
             {
-                Warn(DiagnosticIds.LogOfSigmoid, call.Span, "log_sigmoid(" + Text(sigmoid.Arguments[0]) + ")");
+                string fix = "log_sigmoid(" + Text(sigmoid.Arguments[0]) + ")";
+                WarnWithFix(DiagnosticIds.LogOfSigmoid, call.Span, fix, fix);
             }
             else if (argument is BinaryExpr { Op: BinaryOp.Add } sum && OnePlusExp(sum, out Expr? inner))
             {
-                Warn(DiagnosticIds.LogOnePlusExp, call.Span, "softplus(" + Text(inner!) + ")");
+                string fix = "softplus(" + Text(inner!) + ")";
+                WarnWithFix(DiagnosticIds.LogOnePlusExp, call.Span, fix, fix);
             }
         }
         else if ((f == Functions.Softmax || f == Functions.LogSoftmax) && argument is CallExpr { Name: "softmax" or "log_softmax" } inner)
@@ -305,7 +308,9 @@ internal sealed class Binder
             string fix = logOfProbabilities ? "log(" + Text(inner) + ")" : f.Name + "(" + Text(inner.Arguments[0]) + ")";
             if (inner.Name == "softmax" || f == Functions.Softmax)
             {
-                Warn(DiagnosticIds.SoftmaxTwice, call.Span, call.Name, inner.Name, inner.Name == "softmax" ? f.Name + "(" + Text(inner.Arguments[0]) + ") on the logits" : fix);
+                // The fix normalises once, on the inner argument: softmax(softmax(z)) and softmax(log_softmax(z)) become
+                // softmax(z), log_softmax(softmax(z)) becomes log_softmax(z).
+                WarnWithFix(DiagnosticIds.SoftmaxTwice, call.Span, f.Name + "(" + Text(inner.Arguments[0]) + ")", call.Name, inner.Name, inner.Name == "softmax" ? f.Name + "(" + Text(inner.Arguments[0]) + ") on the logits" : fix);
             }
         }
     }
@@ -351,4 +356,8 @@ internal sealed class Binder
     }
 
     private void Warn(string id, Span span, params string[] args) => _diagnostics.Add(new DslDiagnostic(id, span, args));
+
+    /// <summary>A warning whose code fix replaces <paramref name="span"/> with <paramref name="replacement"/>.</summary>
+    private void WarnWithFix(string id, Span span, string replacement, params string[] args) =>
+        _diagnostics.Add(new DslDiagnostic(id, span, args) { Replacement = replacement });
 }

@@ -3,7 +3,11 @@ using LossGen.Generator.Syntax;
 namespace LossGen.Generator.Semantics;
 
 /// <summary>A diagnostic of the expression compiler, located by a span of the expression string.</summary>
-internal sealed record DslDiagnostic(string Id, Span Span, params string[] Arguments);
+internal sealed record DslDiagnostic(string Id, Span Span, params string[] Arguments)
+{
+    /// <summary>For a warning with a code fix: the expression text that replaces <see cref="Span"/>.</summary>
+    public string? Replacement { get; init; }
+}
 
 /// <summary>The ids of every LossGen diagnostic. Their descriptors are in <c>Diagnostics/DiagnosticDescriptors.cs</c>.</summary>
 internal static class DiagnosticIds
@@ -28,4 +32,11 @@ internal static class DiagnosticIds
     public const string DuplicateName = "LG0018";
     public const string IgnoreWithoutTarget = "LG0019";
     public const string UnusedParameter = "LG0020";
+
+    // The analyzers of user code (generator/Analyzers): LG0100 and up.
+    public const string ProbabilitiesAsLogits = "LG0100";
+    public const string ProbabilitiesAsLogProbabilities = "LG0101";
+    public const string TorchLogOfSoftmax = "LG0102";
+    public const string TorchLogOfSigmoid = "LG0103";
+    public const string LogProbabilitiesAsProbabilities = "LG0104";
 }

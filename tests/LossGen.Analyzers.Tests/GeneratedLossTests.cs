@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading.Tasks;
+using LossGen.Generator;
+using LossGen.Generator.Analyzers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Xunit;
+
+namespace LossGen.Analyzers.Tests;
+
+/// <summary>The analyzer over calls to losses the generator really emitted: it reads their [LossInput] record.</summary>
+public class GeneratedLossTests
+{
+    private const string Source = """
+        using System;
+        using System.Numerics.Tensors;
+        using LossGen;
+
+        [Loss("logsumexp(x) - x[t]")]
+        public static partial class MyCrossEntropy;
+
+        [Loss("ce = logsumexp(x) - x[t]; (1 - exp(-ce))^gamma * ce")]
+        [LossParameter("gamma", 2.0)]
+        public static partial class Focal;
+
+        [NllLoss]
+        public static partial class MyNll;
+
+        [BinaryCrossEntropyLoss]
+        public static partial class MyBce;
+
+        public static class Training
+        {
+            public static float Step(float[] logits, int[] targets, float[] labels, int n, int c)
+            {
+                var t = new ReadOnlyTensorSpan<int>(targets, [n], default);
+                var y = new ReadOnlyTensorSpan<float>(labels, [n, c], default);
+                var probs = new float[n * c];
+                TensorPrimitives.SoftMax(logits, probs);
+                var p = new ReadOnlyTensorSpan<float>(probs, [n, c], default);
+                var x = new ReadOnlyTensorSpan<float>(logits, [n, c], default);
+                float a = MyCrossEntropy.Forward(p, t);                 // LG0100
+                float b = Focal.Forward(p, t, gamma: 1f);              // LG0100
+                float d = MyNll.Forward(p, t);                         // LG0101
+                float e = MyBce.Forward(p, y);                         // clean: probabilities
+                float f = MyCrossEntropy.Forward(x, t) + Focal.Forward(x, t);   // clean: logits
+                return a + b + d + e + f;
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task Every_generated_loss_is_checked_by_its_record()
+    {
+        var compilation = CSharpCompilation.Create(
+            "Generated",
+            new[] { CSharpSyntaxTree.ParseText(Source, new CSharpParseOptions(LanguageVersion.Preview), path: "Training.cs") },
+            Verify.References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+        CSharpGeneratorDriver.Create(new[] { new LossGenerator().AsSourceGenerator() }, parseOptions: new CSharpParseOptions(LanguageVersion.Preview)).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> generatorDiagnostics);
+        Assert.Empty(generatorDiagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+
+        ImmutableArray<Diagnostic> diagnostics = await output.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new LossInputAnalyzer())).GetAnalyzerDiagnosticsAsync();
+        var found = diagnostics
+            .Select(d => (d.Id, Line: d.Location.GetLineSpan().StartLinePosition.Line + 1))
+            .OrderBy(d => d.Line)
+            .ToList();
+        string[] lines = Source.Split('\n');
+        int Line(string marker) => Array.FindIndex(lines, l => l.Contains(marker, StringComparison.Ordinal)) + 1;
+        Assert.Equal(
+            new[] { ("LG0100", Line("float a =")), ("LG0100", Line("float b =")), ("LG0101", Line("float d =")) },
+            found);
+    }
+}
