@@ -555,17 +555,7 @@ internal sealed class KernelEmitter
         {
             var body = new IndentedWriter(_rowWriter.Indent + 1);
             var context = new Context(Place.Class, body);
-            var accumulators = pass.Select(r => (Node: r, Name: Fresh(r.Function!.Reduce == ReduceKind.Sum ? "sum" : r.Function.Reduce == ReduceKind.Max ? "max" : "min"))).ToList();
-            foreach ((Node reduction, string name) in accumulators)
-            {
-                string value = Value(reduction.Args[0], context);
-                body.Line(reduction.Function!.Reduce switch
-                {
-                    ReduceKind.Sum => $"{name} += {value};",
-                    ReduceKind.Max => $"{name} = Vector256.Max({name}, {value});",
-                    _ => $"{name} = Vector256.Min({name}, {value});",
-                });
-            }
+            List<(Node Node, string Name)> accumulators = Accumulate(pass, context, "Vector256");
 
             foreach ((Node reduction, string name) in accumulators)
             {
@@ -640,23 +630,7 @@ internal sealed class KernelEmitter
             int indent = _rowWriter.Indent;
             var body = new IndentedWriter(indent + 2);
             var context = new Context(Place.Class, body);
-            var accumulators = new List<(Node Node, string Name)>();
-            foreach (Node reduction in pass)
-            {
-                string name = Fresh(reduction.Function!.Reduce == ReduceKind.Sum ? "sum" : reduction.Function.Reduce == ReduceKind.Max ? "max" : "min");
-                accumulators.Add((reduction, name));
-            }
-
-            foreach ((Node reduction, string name) in accumulators)
-            {
-                string value = Value(reduction.Args[0], context);
-                body.Line(reduction.Function!.Reduce switch
-                {
-                    ReduceKind.Sum => $"{name} += {value};",
-                    ReduceKind.Max => $"{name} = T.Max({name}, {value});",
-                    _ => $"{name} = T.Min({name}, {value});",
-                });
-            }
+            List<(Node Node, string Name)> accumulators = Accumulate(pass, context, "T");
 
             IndentedWriter? vector = null;
             string? condition = VectorCondition(pass.Select(r => r.Args[0]), Enumerable.Empty<string>());
@@ -710,6 +684,27 @@ internal sealed class KernelEmitter
                 _rowNames[reduction] = name;
             }
         }
+    }
+
+    /// <summary>
+    /// Names an accumulator for each reduction of a pass and writes, in <paramref name="context"/>, the statement that
+    /// folds one class into it (<paramref name="type"/>.Max/Min: T for scalars, Vector256 for lanes).
+    /// </summary>
+    private List<(Node Node, string Name)> Accumulate(List<Node> pass, Context context, string type)
+    {
+        var accumulators = pass.Select(r => (Node: r, Name: Fresh(r.Function!.Reduce switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }))).ToList();
+        foreach ((Node reduction, string name) in accumulators)
+        {
+            string value = Value(reduction.Args[0], context);
+            context.Writer.Line(reduction.Function!.Reduce switch
+            {
+                ReduceKind.Sum => $"{name} += {value};",
+                ReduceKind.Max => $"{name} = {type}.Max({name}, {value});",
+                _ => $"{name} = {type}.Min({name}, {value});",
+            });
+        }
+
+        return accumulators;
     }
 
     private static string Init(Node reduction) => reduction.Function!.Reduce switch
