@@ -64,20 +64,24 @@ exec 9>"${TMPDIR:-/tmp}/$me.lock"
 flock 9
 if shim_ok && lib_ok "$lib"; then exit 0; fi   # done by whoever held the lock before us
 
-need_pkgs=()
-command -v patchelf >/dev/null || need_pkgs+=(patchelf)
-command -v g++ >/dev/null || need_pkgs+=(g++)
-command -v python3 >/dev/null || need_pkgs+=(python3)
-command -v readelf >/dev/null || need_pkgs+=(binutils)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-  echo "$me: installing ${need_pkgs[*]} with apt-get"
+install_missing() {
+  local pkgs=()
+  for tool in "$@"; do
+    case $tool in
+      readelf) command -v readelf >/dev/null || pkgs+=(binutils) ;;
+      *) command -v "$tool" >/dev/null || pkgs+=("$tool") ;;
+    esac
+  done
+  [ ${#pkgs[@]} -gt 0 ] || return 0
+  echo "$me: installing ${pkgs[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq >/dev/null
-  as_root apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
-fi
+  as_root apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+}
 
 # 1. The shim: defines the one missing function.
 if ! shim_ok; then
+  install_missing g++
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
   printf '%s\n' '#include <ios>' \
@@ -90,6 +94,8 @@ fi
 
 # 2 and 3. Patch a copy next to the library, then rename it over the library (atomic for readers).
 if ! lib_ok "$lib"; then
+  install_missing patchelf python3 readelf
+  rm -f "$lib".patching.*   # left by an interrupted run
   tmp="$lib.patching.$$"
   cp -p "$lib" "$tmp"
   python3 - "$tmp" <<'PY'
