@@ -57,7 +57,7 @@ using (no_grad())
 {
     // Without gradients the same object just evaluates the loss (no autograd node).
     using var testLoss = loss.Apply(model.call(testInputs), testLabels);
-    Console.WriteLine($"test loss {testLoss.ToSingle():F4}, test accuracy {Accuracy(testInputs, testLabels):P1}, {clock.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine($"test loss {testLoss.ToSingle():G4}, test accuracy {Accuracy(testInputs, testLabels):P1}, {clock.Elapsed.TotalSeconds:F1} s");
 }
 
 double Accuracy(Tensor x, Tensor t)
