@@ -32,3 +32,9 @@ public static partial class MseNone;
 [Loss("ce = logsumexp(x) - x[t]; (1 - exp(-ce))^gamma * ce")]
 [LossParameter("gamma", 2.0)]
 public static partial class Focal;
+
+[CrossEntropyLoss(Target = TargetKind.Probabilities, Reduction = LossGen.Reduction.None)]
+public static partial class SoftCrossEntropyNone;
+
+[CrossEntropyLoss(Target = TargetKind.Probabilities, Reduction = LossGen.Reduction.None, ClassAxis = -1)]
+public static partial class SoftCrossEntropyNoneLast;

@@ -222,6 +222,53 @@ public class TorchLossTests
     }
 
     [Theory, MemberData(nameof(DTypes))]
+    public void Unreduced_soft_label_cross_entropy_drops_the_class_axis(ScalarType dtype)
+    {
+        manual_seed(15);
+        using var g = randn([2, 3], dtype: dtype);
+        // Classes on axis 1: x [N, C, L] -> loss [N, L].
+        var axis1 = dtype == ScalarType.Float32
+            ? TorchLoss.Dense<float>(SoftCrossEntropyNone.Forward, SoftCrossEntropyNone.Backward, LossValues.PerPosition)
+            : TorchLoss.Dense<double>(SoftCrossEntropyNone.Forward, SoftCrossEntropyNone.Backward, LossValues.PerPosition);
+        using var x = randn([2, 4, 3], dtype: dtype);
+        using var y = F.softmax(randn([2, 4, 3], dtype: dtype), 1);
+        Compare(x, xa => axis1.Apply(xa, y) * g, xb => F.cross_entropy(xb, y, reduction: TReduction.None) * g);
+
+        // Channels-last (ClassAxis = -1): x [N, L, C] -> loss [N, L].
+        var last = dtype == ScalarType.Float32
+            ? TorchLoss.Dense<float>(SoftCrossEntropyNoneLast.Forward, SoftCrossEntropyNoneLast.Backward, LossValues.PerPosition, classAxis: -1)
+            : TorchLoss.Dense<double>(SoftCrossEntropyNoneLast.Forward, SoftCrossEntropyNoneLast.Backward, LossValues.PerPosition, classAxis: -1);
+        using var xl = randn([2, 3, 4], dtype: dtype);
+        using var yl = F.softmax(randn([2, 3, 4], dtype: dtype), -1);
+        Compare(xl, xa => last.Apply(xa, yl) * g,
+            xb => F.cross_entropy(xb.permute(0, 2, 1), yl.permute(0, 2, 1), reduction: TReduction.None) * g);
+    }
+
+    [Fact]
+    public void Unbatched_inputs_follow_PyTorch()
+    {
+        manual_seed(16);
+        using var x = randn([5], dtype: ScalarType.Float64);
+        using var t = tensor(3L);   // 0-dim class index
+        var reduced = TorchLoss.ClassIndices<double>(CrossEntropy.ForwardBackward);
+        Compare(x, xa => reduced.Apply(xa, t), xb => F.cross_entropy(xb, t));
+        var none = TorchLoss.ClassIndices<double>(CrossEntropyNone.Forward, CrossEntropyNone.Backward, LossValues.PerPosition);
+        Compare(x, xa => none.Apply(xa, t), xb => F.cross_entropy(xb, t, reduction: TReduction.None), 3.0);
+    }
+
+    [Fact]
+    public void The_comparison_catches_a_wrong_gradient()
+    {
+        // Guards the harness: a loss with the same value but another gradient must fail Compare.
+        manual_seed(17);
+        var ce = TorchLoss.ClassIndices<double>(CrossEntropy.ForwardBackward);
+        using var x = randn([4, 3], dtype: ScalarType.Float64);
+        using var t = randint(0, 3, [4], dtype: ScalarType.Int64);
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() =>
+            Compare(x, xa => ce.Apply(xa, t), xb => F.cross_entropy(xb, t) + 1e-3 * (xb - xb.detach()).sum()));
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
     public void Strided_inputs_are_read_in_place(ScalarType dtype)
     {
         manual_seed(11);
@@ -319,6 +366,9 @@ public class TorchLossTests
         using var tooMany = tensor(new long[] { 0, 1, 2 });
         var shape = Assert.Throws<ArgumentException>(() => ce.Apply(x, tooMany));
         Assert.Contains("t", shape.ParamName ?? shape.Message);
+
+        using var sparse = randn([2, 3]).to_sparse();
+        Assert.Throws<NotSupportedException>(() => ce.Apply(sparse, t));
 
         var soft = TorchLoss.Dense<float>(SoftCrossEntropy.ForwardBackward);
         using var y = zeros(2, 3).requires_grad_(true);
