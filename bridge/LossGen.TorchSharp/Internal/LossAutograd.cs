@@ -44,8 +44,11 @@ internal sealed class FusedFunction : autograd.SingleTensorFunction<FusedFunctio
             mine.Dispose();
         }
         double g = call.Kernel.Scalar(grad_output);
-        Tensor grad = g == 1.0 ? dx : dx.mul(grad_output);
-        return [grad, null!, null!, null!];
+        if (g == 1.0)
+            return [dx, null!, null!, null!];
+        Tensor scaled = dx.mul(grad_output);
+        dx.Dispose();   // this reference only; the graph keeps its own for retain_graph
+        return [scaled, null!, null!, null!];
     }
 
     private sealed class Holder
@@ -80,8 +83,22 @@ internal sealed class DeferredFunction : autograd.SingleTensorFunction<DeferredF
         Tensor x = saved[0], a = saved[1];
         Tensor? w = saved[2];
         var dx = empty(x.shape, call.Kernel.DType);
-        call.Kernel.Backward(x, a, w, dx, call.Kernel.Scalar(grad_output));
+        try
+        {
+            call.Kernel.Backward(x, a, w, dx, call.Kernel.Scalar(grad_output));
+        }
+        finally
+        {
+            Release(saved);
+        }
         return [dx, null!, null!, null!];
+    }
+
+    // The references that unpacking the saved variables made; the graph keeps its own.
+    internal static void Release(List<Tensor> saved)
+    {
+        foreach (var t in saved)
+            t?.Dispose();
     }
 }
 
@@ -107,7 +124,14 @@ internal sealed class UnreducedFunction : autograd.SingleTensorFunction<Unreduce
         Tensor x = saved[0], a = saved[1];
         Tensor? w = saved[2];
         var dx = empty(x.shape, call.Kernel.DType);
-        call.Kernel.BackwardNone(x, a, w, grad_output, dx);
+        try
+        {
+            call.Kernel.BackwardNone(x, a, w, grad_output, dx);
+        }
+        finally
+        {
+            DeferredFunction.Release(saved);
+        }
         return [dx, null!, null!, null!];
     }
 }
