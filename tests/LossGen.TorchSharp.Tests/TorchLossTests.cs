@@ -327,14 +327,22 @@ public class TorchLossTests
         }
     }
 
-    [Fact]
-    public void Retained_graph_backpropagates_twice()
+    [Theory]
+    [InlineData(TorchLossMode.Fused)]
+    [InlineData(TorchLossMode.Deferred)]
+    [InlineData(TorchLossMode.Unreduced)]
+    public void Retained_graph_backpropagates_twice(TorchLossMode mode)
     {
         manual_seed(14);
-        var ce = TorchLoss.ClassIndices<double>(CrossEntropy.ForwardBackward);
+        var ce = mode switch
+        {
+            TorchLossMode.Fused => TorchLoss.ClassIndices<double>(CrossEntropy.ForwardBackward),
+            TorchLossMode.Deferred => TorchLoss.ClassIndices<double>(CrossEntropy.Forward, CrossEntropy.Backward),
+            _ => TorchLoss.ClassIndices<double>(CrossEntropyNone.Forward, CrossEntropyNone.Backward, LossValues.PerPosition),
+        };
         using var x = randn([3, 4], dtype: ScalarType.Float64).requires_grad_(true);
         using var t = randint(0, 4, [3], dtype: ScalarType.Int64);
-        using var loss = ce.Apply(x, t);
+        using var loss = mode == TorchLossMode.Unreduced ? ce.Apply(x, t).mean() : ce.Apply(x, t) * 0.5;
         loss.backward(null, retain_graph: true);
         using var once = x.grad!.clone();
         loss.backward();
