@@ -1,0 +1,137 @@
+using System.Collections.Generic;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LossGen.Internal;
+
+// TorchSharp's custom autograd functions are singletons (Function<T>.Instance): everything per call travels in
+// the arguments of apply (the tensors x, a, w, and the non-tensor Call) and in the AutogradContext.
+// apply's arguments: [x, a, w (or null), call]; backward returns one gradient per argument (x's only).
+
+/// <summary>What one call needs besides its tensors.</summary>
+internal sealed class Call
+{
+    public required TorchLossFunction Loss { get; init; }
+    public required Kernel Kernel { get; init; }
+    public long[]? LossShape { get; init; }
+}
+
+/// <summary>Mean / Sum / BatchMean, gradient computed in forward by ForwardBackward (dloss = 1), scaled in backward.</summary>
+internal sealed class FusedFunction : autograd.SingleTensorFunction<FusedFunction>
+{
+    public override string Name => "LossGenFused";
+
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var (x, a, w, call) = Unpack(vars);
+        var dx = empty(x.shape, call.Kernel.DType);
+        double loss = call.Kernel.ForwardBackward(x, a, w, dx, 1.0);
+        // The graph keeps dx (a SavedVariable: version-checked, and kept for retain_graph); this managed
+        // reference is dropped in backward.
+        ctx.save_for_backward([dx]);
+        ctx.save_data("call", call);
+        ctx.save_data("dx", new Holder { Tensor = dx });
+        return tensor(loss, call.Kernel.DType);
+    }
+
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        var call = (Call)ctx.get_data("call");
+        Tensor dx = ctx.get_saved_variables()[0];
+        if (ctx.get_data("dx") is Holder { Tensor: { } mine } holder)
+        {
+            holder.Tensor = null;
+            mine.Dispose();
+        }
+        double g = call.Kernel.Scalar(grad_output);
+        if (g == 1.0)
+            return [dx, null!, null!, null!];
+        Tensor scaled = dx.mul(grad_output);
+        dx.Dispose();   // this reference only; the graph keeps its own for retain_graph
+        return [scaled, null!, null!, null!];
+    }
+
+    private sealed class Holder
+    {
+        public Tensor? Tensor;
+    }
+
+    internal static (Tensor x, Tensor a, Tensor? w, Call call) Unpack(object[] vars)
+    {
+        return ((Tensor)vars[0], (Tensor)vars[1], (Tensor?)vars[2], (Call)vars[3]);
+    }
+}
+
+/// <summary>Mean / Sum / BatchMean, loss by Forward, gradient by Backward with dloss = the upstream gradient.</summary>
+internal sealed class DeferredFunction : autograd.SingleTensorFunction<DeferredFunction>
+{
+    public override string Name => "LossGenDeferred";
+
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var (x, a, w, call) = FusedFunction.Unpack(vars);
+        double loss = call.Kernel.Forward(x, a, w);
+        ctx.save_for_backward([x, a, w!]);
+        ctx.save_data("call", call);
+        return tensor(loss, call.Kernel.DType);
+    }
+
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        var call = (Call)ctx.get_data("call");
+        var saved = ctx.get_saved_variables();
+        Tensor x = saved[0], a = saved[1];
+        Tensor? w = saved[2];
+        var dx = empty(x.shape, call.Kernel.DType);
+        try
+        {
+            call.Kernel.Backward(x, a, w, dx, call.Kernel.Scalar(grad_output));
+        }
+        finally
+        {
+            Release(saved);
+        }
+        return [dx, null!, null!, null!];
+    }
+
+    // The references that unpacking the saved variables made; the graph keeps its own.
+    internal static void Release(List<Tensor> saved)
+    {
+        foreach (var t in saved)
+            t?.Dispose();
+    }
+}
+
+/// <summary>Reduction None: loss values by Forward, gradient by Backward with the upstream gradient of each value.</summary>
+internal sealed class UnreducedFunction : autograd.SingleTensorFunction<UnreducedFunction>
+{
+    public override string Name => "LossGenUnreduced";
+
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var (x, a, w, call) = FusedFunction.Unpack(vars);
+        var loss = empty(call.LossShape!, call.Kernel.DType);
+        call.Kernel.ForwardNone(x, a, w, loss);
+        ctx.save_for_backward([x, a, w!]);
+        ctx.save_data("call", call);
+        return loss;
+    }
+
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        var call = (Call)ctx.get_data("call");
+        var saved = ctx.get_saved_variables();
+        Tensor x = saved[0], a = saved[1];
+        Tensor? w = saved[2];
+        var dx = empty(x.shape, call.Kernel.DType);
+        try
+        {
+            call.Kernel.BackwardNone(x, a, w, grad_output, dx);
+        }
+        finally
+        {
+            DeferredFunction.Release(saved);
+        }
+        return [dx, null!, null!, null!];
+    }
+}

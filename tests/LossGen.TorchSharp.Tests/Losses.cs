@@ -1,0 +1,40 @@
+using LossGen;
+
+namespace LossGen.TorchSharp.Tests;
+
+// The losses the bridge tests run: canned ones and a custom DSL loss, in the reductions the bridge supports.
+
+[CrossEntropyLoss]
+public static partial class CrossEntropy;
+
+[CrossEntropyLoss(Reduction = LossGen.Reduction.Sum)]
+public static partial class CrossEntropySum;
+
+[CrossEntropyLoss(Reduction = LossGen.Reduction.None)]
+public static partial class CrossEntropyNone;
+
+[CrossEntropyLoss(Weighted = true)]
+public static partial class WeightedCrossEntropy;
+
+[CrossEntropyLoss(Target = TargetKind.Probabilities)]
+public static partial class SoftCrossEntropy;
+
+[BinaryCrossEntropyWithLogitsLoss]
+public static partial class BceWithLogits;
+
+[BinaryCrossEntropyWithLogitsLoss(PosWeighted = true)]
+public static partial class BceWithLogitsPosWeight;
+
+[MseLoss(Reduction = LossGen.Reduction.None)]
+public static partial class MseNone;
+
+/// <summary>Multi-class focal loss, written in the expression language.</summary>
+[Loss("ce = logsumexp(x) - x[t]; (1 - exp(-ce))^gamma * ce")]
+[LossParameter("gamma", 2.0)]
+public static partial class Focal;
+
+[CrossEntropyLoss(Target = TargetKind.Probabilities, Reduction = LossGen.Reduction.None)]
+public static partial class SoftCrossEntropyNone;
+
+[CrossEntropyLoss(Target = TargetKind.Probabilities, Reduction = LossGen.Reduction.None, ClassAxis = -1)]
+public static partial class SoftCrossEntropyNoneLast;
