@@ -27,7 +27,7 @@ public sealed class Stats
     public override string ToString() =>
         $"{Cases} random losses, {Samples} input samples, {Calls} generated-method calls, {OracleChecks} oracle comparisons, " +
         $"{FiniteDifferenceChecks} finite-difference gradient checks, {FloatChecks} float32 comparisons; {NearKinkSkips} samples near a kink compared by value only; " +
-        "{RejectedInputs} input samples out of every function's domain redrawn; {IndependentOfX} losses rightly rejected as independent of x (LG0008); {FunctionsSeen.Count} distinct functions and operators used";
+        $"{RejectedInputs} input samples out of every function's domain redrawn; {IndependentOfX} losses rightly rejected as independent of x (LG0008); {FunctionsSeen.Count} distinct functions and operators used";
 }
 
 /// <summary>A property that did not hold, with everything needed to reproduce it.</summary>
