@@ -92,8 +92,15 @@ public static class InMemoryCompiler
             .Append(MetadataReference.CreateFromFile(typeof(CallArgs).Assembly.Location))
             .ToImmutableArray());
 
-    /// <summary>Where the time of the last <see cref="Compile"/> went.</summary>
-    public static string LastTimings { get; private set; } = string.Empty;
+    [ThreadStatic]
+    private static string? _lastTimings;
+
+    /// <summary>Where the time of this thread's last <see cref="Compile"/> went.</summary>
+    public static string LastTimings
+    {
+        get => _lastTimings ?? string.Empty;
+        private set => _lastTimings = value;
+    }
 
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Preview);
 

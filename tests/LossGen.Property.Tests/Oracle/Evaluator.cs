@@ -6,7 +6,7 @@ using LossGen.Property.Tests.Expressions;
 namespace LossGen.Property.Tests.Oracle;
 
 /// <summary>What the oracle expects of one call: the loss (reduced, or per value), dL/dx and dL/dy.</summary>
-public sealed record Expected(double Reduced, double[] Loss, double[] Dx, double[] Dy, double ValueScale, double GradientScale, double KinkMargin, double SingularMargin, bool Finite);
+public sealed record Expected(double Reduced, double[] Loss, double[] Dx, double[] Dy, double ValueScale, double GradientScale, double KinkMargin, double SingularMargin, bool Finite, double AmbiguousKinkMargin);
 
 /// <summary>
 /// An independent interpreter of the tests' own syntax tree, with its own numeric definitions (docs/dsl.md, PyTorch's
@@ -120,6 +120,7 @@ public sealed class Evaluator
         public double[][] V = Array.Empty<double[]>();
         public double[][] A = Array.Empty<double[]>();
         public double Kink = double.PositiveInfinity;
+        public double Ambiguous = double.PositiveInfinity;
         public double Singular = double.PositiveInfinity;
         public double Scale;
         public double GradScale;
@@ -207,6 +208,22 @@ public sealed class Evaluator
         return m + Math.Log(s);
     }
 
+    private bool Leaf(int instruction) => _code[instruction].Kind is K.X or K.Y or K.W or K.Const or K.Hyper or K.OneHot;
+
+    /// <summary>
+    /// Records how close a value is to a kink. Finite differences need room around every kink; the comparison with the
+    /// oracle only where the kink's arguments are computed (rounding may put them on either side), not where they are
+    /// inputs or constants: there both sides see the same numbers, and the conventions at the kink are compared too.
+    /// </summary>
+    private void Kink(Row row, Ins ins, double margin)
+    {
+        row.Kink = Math.Min(row.Kink, margin);
+        if (!ins.Args.All(Leaf))
+        {
+            row.Ambiguous = Math.Min(row.Ambiguous, margin);
+        }
+    }
+
     private static double Rel(double gap, params double[] values) => Math.Abs(gap) / Math.Max(1, values.Length == 0 ? 0 : values.Max(Math.Abs));
 
     /// <summary>Evaluates one position: <paramref name="xs"/>, <paramref name="ys"/> are its classes (one value when flat).</summary>
@@ -256,8 +273,8 @@ public sealed class Evaluator
                         v[j] = Fn1(ins.Fn, a);
                         switch (ins.Fn)
                         {
-                            case "abs" or "relu": row.Kink = Math.Min(row.Kink, Rel(a)); break;
-                            case "stirling": row.Kink = Math.Min(row.Kink, Rel(a - 1, a)); row.Singular = Math.Min(row.Singular, Math.Abs(a)); break;
+                            case "abs" or "relu": Kink(row, ins, Rel(a)); break;
+                            case "stirling": Kink(row, ins, Rel(a - 1, a)); row.Singular = Math.Min(row.Singular, Math.Abs(a)); break;
                             case "log" or "sqrt": row.Singular = Math.Min(row.Singular, Math.Abs(a)); break;
                             case "log1p": row.Singular = Math.Min(row.Singular, Math.Abs(1 + a)); break;
                         }
@@ -270,7 +287,7 @@ public sealed class Evaluator
                     {
                         double a = At(0, j), b = At(1, j);
                         v[j] = ins.Kind == K.Min2 ? Math.Min(a, b) : Math.Max(a, b);
-                        row.Kink = Math.Min(row.Kink, Rel(a - b, a, b));
+                        Kink(row, ins, Rel(a - b, a, b));
                         break;
                     }
 
@@ -279,6 +296,7 @@ public sealed class Evaluator
                         double a = At(0, j), b = At(1, j);
                         v[j] = a == 0 && !double.IsNaN(b) ? 0 : a * Math.Log(b);
                         row.Singular = Math.Min(row.Singular, Math.Abs(b));
+                        Kink(row, ins, Rel(a)); // torch.xlogy: no gradient in a where a == 0
                         break;
                     }
 
@@ -294,7 +312,7 @@ public sealed class Evaluator
                     {
                         double a = At(0, j), lo = At(1, j), hi = At(2, j);
                         v[j] = Math.Min(Math.Max(a, lo), hi);
-                        row.Kink = Math.Min(row.Kink, Math.Min(Rel(a - lo, a, lo), Math.Min(Rel(a - hi, a, hi), Rel(lo - hi, lo, hi))));
+                        Kink(row, ins, Math.Min(Rel(a - lo, a, lo), Math.Min(Rel(a - hi, a, hi), Rel(lo - hi, lo, hi))));
                         break;
                     }
 
@@ -316,7 +334,7 @@ public sealed class Evaluator
                         {
                             double[] sorted = e.OrderBy(q => q).ToArray();
                             double gap = ins.Kind == K.MaxR ? sorted[^1] - sorted[^2] : sorted[1] - sorted[0];
-                            row.Kink = Math.Min(row.Kink, Rel(gap, sorted[0], sorted[^1]));
+                            Kink(row, ins, Rel(gap, sorted[0], sorted[^1]));
                         }
 
                         break;
@@ -492,7 +510,7 @@ public sealed class Evaluator
         var dy = new double[sample.X.Length];
         var loss = new double[elementwise ? sample.X.Length : offsets.Length];
         var rows = new Row?[offsets.Length];
-        double kink = double.PositiveInfinity, singular = double.PositiveInfinity, scale = 0, gradScale = 0;
+        double kink = double.PositiveInfinity, ambiguous = double.PositiveInfinity, singular = double.PositiveInfinity, scale = 0, gradScale = 0;
 
         double denominator = 0, total = 0;
         for (int p = 0; p < offsets.Length; p++)
@@ -569,6 +587,7 @@ public sealed class Evaluator
             }
 
             kink = Math.Min(kink, row.Kink);
+            ambiguous = Math.Min(ambiguous, row.Ambiguous);
             singular = Math.Min(singular, row.Singular);
             scale = Math.Max(scale, row.Scale);
             gradScale = Math.Max(gradScale, row.GradScale);
@@ -576,6 +595,6 @@ public sealed class Evaluator
 
         bool finite = (c.Reduction == 0 || !double.IsInfinity(reduced)) && loss.All(double.IsFinite) && dx.All(double.IsFinite) && dy.All(double.IsFinite)
             && rows.All(r => r is null || r.V.All(v => v.All(double.IsFinite)));
-        return new Expected(reduced, loss, dx, dy, Math.Max(scale, Math.Abs(double.IsNaN(reduced) ? 0 : reduced)), gradScale, kink, singular, finite);
+        return new Expected(reduced, loss, dx, dy, Math.Max(scale, Math.Abs(double.IsNaN(reduced) ? 0 : reduced)), gradScale, kink, singular, finite, ambiguous);
     }
 }

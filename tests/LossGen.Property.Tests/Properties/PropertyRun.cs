@@ -14,13 +14,13 @@ namespace LossGen.Property.Tests.Properties;
 public static class Settings
 {
     /// <summary>Random losses per run; <c>LOSSGEN_PROPERTY_ITERATIONS</c> overrides it.</summary>
-    public static int Iterations => Number("LOSSGEN_PROPERTY_ITERATIONS", 60);
+    public static int Iterations => Number("LOSSGEN_PROPERTY_ITERATIONS", 100);
 
     /// <summary>The seed of the run; <c>LOSSGEN_PROPERTY_SEED</c> overrides it (any 64-bit number).</summary>
     public static ulong Seed => (ulong)Number("LOSSGEN_PROPERTY_SEED", 20240808);
 
     /// <summary>Front-end fuzz inputs through the pure compiler; <c>LOSSGEN_FUZZ_ITERATIONS</c> overrides it.</summary>
-    public static int FuzzIterations => Number("LOSSGEN_FUZZ_ITERATIONS", 20_000);
+    public static int FuzzIterations => Number("LOSSGEN_FUZZ_ITERATIONS", 100_000);
 
     private static int Number(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value > 0 ? value : fallback;
