@@ -145,10 +145,17 @@ internal static class Functions
         Partials = (g, a, r) => new[] { g.Call(SmallerGrad, a[1], a[0]), g.Call(SmallerGrad, a[0], a[1]) },
     };
 
-    public static readonly Function Clamp = new("clamp", 3, FunctionKind.Elementwise, "min(max(a, lo), hi); the gradient passes at the bounds, as torch.clamp")
-    { Vector = "VectorOps.Clamp({0}, {1}, {2})",
+    public static readonly Function Clamp = new("clamp", 3, FunctionKind.Elementwise, "min(max(a, lo), hi); the gradient passes at the bounds, as torch.clamp; with crossed bounds (lo > hi) the result is hi and only hi gets the gradient")
+    {
+        Vector = "VectorOps.Clamp({0}, {1}, {2})",
         CSharp = "Ops.Clamp({0}, {1}, {2})",
-        Partials = (g, a, r) => new[] { g.Call(ClampGrad, a[0], a[1], a[2]), g.Call(LessThan, a[0], a[1]), g.Call(LessThan, a[2], a[0]) },
+        // As torch.clamp's backward: a where lo <= a <= hi; lo where a < lo < hi; hi where a > hi or hi < lo.
+        Partials = (g, a, r) => new[]
+        {
+            g.Call(ClampGrad, a[0], a[1], a[2]),
+            g.Mul(g.Call(LessThan, a[0], a[1]), g.Call(LessThan, a[1], a[2])),
+            g.Call(Max2, g.Call(LessThan, a[2], a[0]), g.Call(LessThan, a[2], a[1])),
+        },
     };
 
     public static readonly Function XLogY = new("xlogy", 2, FunctionKind.Elementwise, "a * log(b), and 0 where a == 0 (torch.xlogy: KL divergence at zero targets)")

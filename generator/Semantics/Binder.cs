@@ -28,6 +28,15 @@ internal sealed class Binder
 
     public const string Target = "t";
 
+    /// <summary>
+    /// Errors (and, separately, warnings) reported per expression. Past it binding stops: the first errors are the useful
+    /// ones, and a generated expression with 100,000 bad definitions must not cost 100,000 suggestions and locations.
+    /// </summary>
+    public const int MaxDiagnostics = 100;
+
+    private int _errors;
+    private int _warnings;
+
     private readonly Graph _graph = new();
     private readonly List<DslDiagnostic> _diagnostics;
     private readonly IReadOnlyList<InputSpec> _inputs;
@@ -58,6 +67,11 @@ internal sealed class Binder
     {
         foreach (LocalDefinition local in program.Locals)
         {
+            if (_errors >= MaxDiagnostics)
+            {
+                return null;
+            }
+
             if (_locals.ContainsKey(local.Name) || IsReserved(local.Name))
             {
                 Report(DiagnosticIds.DuplicateName, local.NameSpan, local.Name, _locals.ContainsKey(local.Name) ? "a definition above" : "an input, hyper-parameter or function");
@@ -213,6 +227,12 @@ internal sealed class Binder
             return _graph.Zero;
         }
 
+        if (_errors >= MaxDiagnostics)
+        {
+            Report(DiagnosticIds.UnknownName, name.Span, name.Name, string.Empty);
+            return _graph.Zero;
+        }
+
         IEnumerable<string> candidates = _locals.Keys.Concat(_parameters).Concat(_inputs.Select(i => i.Name)).Append(Target);
         string? suggestion = Suggestions.Closest(name.Name, candidates);
         if (suggestion is null && Functions.Lookup(name.Name).Count > 0)
@@ -232,6 +252,12 @@ internal sealed class Binder
         IReadOnlyList<Function> candidates = Functions.Lookup(call.Name);
         if (candidates.Count == 0)
         {
+            if (_errors >= MaxDiagnostics)
+            {
+                Report(DiagnosticIds.UnknownFunction, call.NameSpan, call.Name, string.Empty);
+                return _graph.Zero;
+            }
+
             string? suggestion = Suggestions.Closest(call.Name, Functions.Callable.Select(f => f.Name).Distinct());
             Report(DiagnosticIds.UnknownFunction, call.NameSpan, call.Name, suggestion is null ? string.Empty : " (did you mean '" + suggestion + "'?)");
             return _graph.Zero;
@@ -352,12 +378,20 @@ internal sealed class Binder
     private void Report(string id, Span span, params string[] args)
     {
         _failed = true;
-        _diagnostics.Add(new DslDiagnostic(id, span, args));
+        if (_errors++ < MaxDiagnostics)
+        {
+            _diagnostics.Add(new DslDiagnostic(id, span, args));
+        }
     }
 
-    private void Warn(string id, Span span, params string[] args) => _diagnostics.Add(new DslDiagnostic(id, span, args));
+    private void Warn(string id, Span span, params string[] args) => WarnWithFix(id, span, null, args);
 
-    /// <summary>A warning whose code fix replaces <paramref name="span"/> with <paramref name="replacement"/>.</summary>
-    private void WarnWithFix(string id, Span span, string replacement, params string[] args) =>
-        _diagnostics.Add(new DslDiagnostic(id, span, args) { Replacement = replacement });
+    /// <summary>A warning whose code fix (if any) replaces <paramref name="span"/> with <paramref name="replacement"/>.</summary>
+    private void WarnWithFix(string id, Span span, string? replacement, params string[] args)
+    {
+        if (_warnings++ < MaxDiagnostics)
+        {
+            _diagnostics.Add(new DslDiagnostic(id, span, args) { Replacement = replacement });
+        }
+    }
 }

@@ -17,7 +17,7 @@ internal static class LiteralMap
             return fallback;
         }
 
-        List<int>? map = Map(literal.TokenText);
+        List<int>? map = CachedMap(literal.TokenText);
         if (map is null)
         {
             return fallback;
@@ -33,6 +33,24 @@ internal static class LiteralMap
         (int startLine, int startColumn) = Position(literal, start);
         (int endLine, int endColumn) = Position(literal, end);
         return new LocationInfo(literal.FilePath, literal.Start + start, end - start, startLine, startColumn, endLine, endColumn);
+    }
+
+    // The diagnostics of one expression are located one after the other against the same token: map it once.
+    [System.ThreadStatic]
+    private static string? _cachedToken;
+
+    [System.ThreadStatic]
+    private static List<int>? _cachedMap;
+
+    private static List<int>? CachedMap(string token)
+    {
+        if (!ReferenceEquals(token, _cachedToken))
+        {
+            _cachedMap = Map(token);
+            _cachedToken = token;
+        }
+
+        return _cachedMap;
     }
 
     /// <summary>For each character of the value (and one past the end), its offset in the token text; null if unknown.</summary>

@@ -10,9 +10,17 @@ internal static class Suggestions
     {
         string? best = null;
         int bestDistance = int.MaxValue;
+        int allowed = Math.Max(2, name.Length / 2);
+        string lower = name.ToLowerInvariant();
         foreach (string candidate in candidates)
         {
-            int distance = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+            // The edit distance is at least the difference in length: most candidates need no table.
+            if (Math.Abs(candidate.Length - name.Length) > Math.Min(allowed, bestDistance))
+            {
+                continue;
+            }
+
+            int distance = Distance(lower, candidate.ToLowerInvariant());
             if (distance < bestDistance)
             {
                 best = candidate;
@@ -21,7 +29,7 @@ internal static class Suggestions
         }
 
         // Suggest only what is plausibly a typo.
-        return best is not null && bestDistance <= Math.Max(2, name.Length / 2) ? best : null;
+        return best is not null && bestDistance <= allowed ? best : null;
     }
 
     private static int Distance(string a, string b)
