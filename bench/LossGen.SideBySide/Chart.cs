@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using ScottPlot;
+
+namespace LossGen.Bench;
+
+/// <summary>The table as a grouped bar chart (milliseconds on a log scale, lower is better), saved as PNG.</summary>
+internal static class Chart
+{
+    private static readonly (string Name, Color Color, Func<RowResult, double> Value)[] Columns =
+    [
+        ("copy of x (memory floor)", Color.FromHex("#9E9E9E"), r => r.CopyMs),
+        ("libtorch (TorchSharp-cpu, 2 threads)", Color.FromHex("#EE4C2C"), r => r.TorchMs),
+        ("TensorPrimitives composition", Color.FromHex("#1F77B4"), r => r.ComposedMs),
+        ("LossGen ForwardBackward", Color.FromHex("#512BD4"), r => r.LossGenMs),
+    ];
+
+    public static void Save(IReadOnlyList<RowResult> rows, string path, string subtitle)
+    {
+        var values = rows.SelectMany(r => Columns.Select(c => c.Value(r))).Where(v => !double.IsNaN(v) && v > 0).ToArray();
+        if (values.Length == 0) return;
+        int lo = (int)Math.Floor(Math.Log10(values.Min()));
+        int hi = (int)Math.Ceiling(Math.Log10(values.Max()) + 0.35);
+
+        using var plot = new Plot();
+        const double group = 5; // four bars and a gap
+        var bars = new List<Bar>();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            for (int k = 0; k < Columns.Length; k++)
+            {
+                double ms = Columns[k].Value(rows[i]);
+                if (double.IsNaN(ms) || ms <= 0) continue;
+                bars.Add(new Bar
+                {
+                    Position = i * group + k,
+                    Value = Math.Log10(ms),
+                    ValueBase = lo,
+                    FillColor = Columns[k].Color,
+                    LineWidth = 0,
+                    Label = Report.Ms(ms),
+                });
+            }
+            // The goal: the slowest LossGen time that meets every timing goal of the row.
+            double goal = GoalMs(rows[i]);
+            if (!double.IsNaN(goal))
+            {
+                double x = i * group + 3;
+                var line = plot.Add.Line(x - 0.6, Math.Log10(goal), x + 0.6, Math.Log10(goal));
+                line.LineWidth = 3;
+                line.LineColor = Colors.Black;
+                line.LinePattern = LinePattern.Dashed;
+            }
+        }
+        var barPlot = plot.Add.Bars(bars);
+        barPlot.ValueLabelStyle.FontSize = 11;
+
+        var yTicks = new ScottPlot.TickGenerators.NumericManual();
+        for (int d = lo; d <= hi; d++)
+        {
+            yTicks.AddMajor(d, Report.Ms(Math.Pow(10, d)));
+            if (d < hi) for (int m = 2; m <= 9; m++) yTicks.AddMinor(d + Math.Log10(m));
+        }
+        plot.Axes.Left.TickGenerator = yTicks;
+        plot.Axes.Left.Label.Text = "milliseconds per call (log scale; lower is better)";
+
+        var xTicks = new ScottPlot.TickGenerators.NumericManual();
+        for (int i = 0; i < rows.Count; i++) xTicks.AddMajor(i * group + 1.5, rows[i].Label);
+        plot.Axes.Bottom.TickGenerator = xTicks;
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.HideGrid();
+        plot.Grid.YAxisStyle.IsVisible = true;
+
+        plot.Axes.SetLimits(-1, rows.Count * group - 1, lo, hi);
+        plot.Title("Cross entropy, float32, mean, forward + backward");
+        plot.Axes.Title.Label.FontSize = 18;
+        plot.Axes.Bottom.Label.Text = subtitle;
+        plot.Axes.Bottom.Label.FontSize = 12;
+
+        var legend = Columns.Select(c => new LegendItem { LabelText = c.Name, FillColor = c.Color }).ToList();
+        legend.Add(new LegendItem { LabelText = "goal of issue 5 (LossGen at or below)", LineColor = Colors.Black, LineWidth = 3, LinePattern = LinePattern.Dashed });
+        plot.ShowLegend(legend, Alignment.UpperLeft);
+
+        plot.SavePng(path, 1280, 640);
+    }
+
+    private static double GoalMs(RowResult r)
+    {
+        var limits = r.Goals.Select(g => g.LimitMs(r)).Where(v => !double.IsNaN(v)).ToArray();
+        return limits.Length == 0 ? double.NaN : limits.Min();
+    }
+}
