@@ -20,8 +20,9 @@ internal static class Chart
     {
         var values = rows.SelectMany(r => Columns.Select(c => c.Value(r))).Where(v => !double.IsNaN(v) && v > 0).ToArray();
         if (values.Length == 0) return;
-        int lo = (int)Math.Floor(Math.Log10(values.Min()));
-        int hi = (int)Math.Ceiling(Math.Log10(values.Max()) + 0.35);
+        // Whole decades, with room below the smallest bar and above the tallest for its label.
+        int lo = (int)Math.Floor(Math.Log10(values.Min()) - 0.3);
+        int hi = (int)Math.Ceiling(Math.Log10(values.Max()) + 0.2);
 
         using var plot = new Plot();
         const double group = 5; // four bars and a gap
@@ -59,7 +60,7 @@ internal static class Chart
         var yTicks = new ScottPlot.TickGenerators.NumericManual();
         for (int d = lo; d <= hi; d++)
         {
-            yTicks.AddMajor(d, Report.Ms(Math.Pow(10, d)));
+            yTicks.AddMajor(d, TickLabel(d));
             if (d < hi) for (int m = 2; m <= 9; m++) yTicks.AddMinor(d + Math.Log10(m));
         }
         plot.Axes.Left.TickGenerator = yTicks;
@@ -78,12 +79,17 @@ internal static class Chart
         plot.Axes.Bottom.Label.Text = subtitle;
         plot.Axes.Bottom.Label.FontSize = 12;
 
-        var legend = Columns.Select(c => new LegendItem { LabelText = c.Name, FillColor = c.Color }).ToList();
-        legend.Add(new LegendItem { LabelText = "goal of issue 5 (LossGen at or below)", LineColor = Colors.Black, LineWidth = 3, LinePattern = LinePattern.Dashed });
-        plot.ShowLegend(legend, Alignment.UpperLeft);
+        plot.Legend.ManualItems.AddRange(Columns.Select(c => new LegendItem { LabelText = c.Name, FillColor = c.Color }));
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "goal of issue 5 (LossGen at or below)", LineColor = Colors.Black, LineWidth = 3, LinePattern = LinePattern.Dashed });
+        plot.Legend.Orientation = Orientation.Horizontal;
+        plot.ShowLegend(Edge.Top);
 
         plot.SavePng(path, 1280, 640);
     }
+
+    private static string TickLabel(int decade) =>
+        decade >= 0 ? Math.Pow(10, decade).ToString("0", System.Globalization.CultureInfo.InvariantCulture)
+        : Math.Pow(10, decade).ToString("0." + new string('#', -decade), System.Globalization.CultureInfo.InvariantCulture);
 
     private static double GoalMs(RowResult r)
     {

@@ -10,6 +10,7 @@ internal sealed class Options
     public bool Quick { get; private set; }
     public bool CheckOnly { get; private set; }
     public bool SkipCheck { get; private set; }
+    public bool KeepGoing { get; private set; }
     public bool Write { get; private set; } = true;
     public bool Chart { get; private set; } = true;
     public string? DocsDir { get; private set; }
@@ -38,6 +39,7 @@ internal sealed class Options
           --quick            short run (about 2 s per row instead of 12; fewer repetitions): a smoke test, not for docs
           --check-only       only check LossGen against libtorch, time nothing
           --no-check         skip the check (not for published numbers)
+          --keep-going       time rows even after a mismatch (the table and docs then say MISMATCH on that row)
           --no-write         print the markdown, write nothing under docs/
           --no-chart         do not draw the PNG
           --docs DIR         where performance.md and performance.png go (default: <repo>/docs)
@@ -62,6 +64,7 @@ internal sealed class Options
                 case "--quick": o.Quick = true; break;
                 case "--check-only": o.CheckOnly = true; break;
                 case "--no-check": o.SkipCheck = true; break;
+                case "--keep-going": o.KeepGoing = true; break;
                 case "--no-write": o.Write = false; break;
                 case "--no-chart": o.Chart = false; break;
                 case "--docs": o.DocsDir = Next(); break;

@@ -39,16 +39,16 @@ internal static class Report
     {
         Console.WriteLine();
         Console.WriteLine("float32, mean, forward + backward; medians in ms (warm buffers, interleaved rounds)");
-        string[] head = ["row", "copy of x", "libtorch", "TensorPrimitives", "LossGen", "libtorch/LossGen", "LossGen/copy", "LossGen alloc", "rounds", "goals (issue 5)"];
+        string[] head = ["row", "check", "copy of x", "libtorch", "TensorPrimitives", "LossGen", "libtorch/LossGen", "LossGen/copy", "LossGen alloc", "rounds", "goals (issue 5)"];
         var lines = new List<string[]> { head };
         foreach (var r in rows)
         {
-            lines.Add([r.Label, Ms(r.CopyMs), Ms(r.TorchMs), Ms(r.ComposedMs), Ms(r.LossGenMs), Ratio(r.SpeedupVsTorch), Ratio(r.TimesCopy), Alloc(r), r.Rounds.ToString(CultureInfo.InvariantCulture), Goals(r, markdown: false)]);
+            lines.Add([r.Label, r.Check, Ms(r.CopyMs), Ms(r.TorchMs), Ms(r.ComposedMs), Ms(r.LossGenMs), Ratio(r.SpeedupVsTorch), Ratio(r.TimesCopy), Alloc(r), r.Rounds.ToString(CultureInfo.InvariantCulture), Goals(r, markdown: false)]);
         }
         int[] widths = Enumerable.Range(0, head.Length).Select(i => lines.Max(l => l[i].Length)).ToArray();
         foreach (var (l, k) in lines.Select((l, k) => (l, k)))
         {
-            Console.WriteLine(string.Join("  ", l.Select((cell, i) => i == 0 || i == l.Length - 1 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
+            Console.WriteLine(string.Join("  ", l.Select((cell, i) => i <= 1 || i == l.Length - 1 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
             if (k == 0) Console.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
         }
         foreach (var r in rows.Where(r => r.Note is not null)) Console.WriteLine($"  {r.Label}: {r.Note}");
@@ -76,11 +76,11 @@ internal static class Report
         if (!string.IsNullOrWhiteSpace(note)) { sb.AppendLine($"> {note}"); sb.AppendLine(); }
         sb.AppendLine("float32, reduction mean, forward + backward (loss and dL/dx); median milliseconds per call.");
         sb.AppendLine();
-        sb.AppendLine("| N × C | copy of x | libtorch | TensorPrimitives | LossGen | LossGen kernel | libtorch ÷ LossGen | LossGen ÷ copy | LossGen allocated | goals of issue 5 |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---|---:|---:|---:|---|");
+        sb.AppendLine("| N × C | check vs libtorch | copy of x | libtorch | TensorPrimitives | LossGen | LossGen kernel | libtorch ÷ LossGen | LossGen ÷ copy | LossGen allocated | goals of issue 5 |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|");
         foreach (var r in rows)
         {
-            sb.AppendLine($"| {r.Label} | {Ms(r.CopyMs)} | {Ms(r.TorchMs)} | {Ms(r.ComposedMs)} | {Ms(r.LossGenMs)} | {r.LossGenVariant} | {Ratio(r.SpeedupVsTorch)} | {Ratio(r.TimesCopy)} | {Alloc(r)} | {Goals(r, markdown: true)} |");
+            sb.AppendLine($"| {r.Label} | {r.Check} | {Ms(r.CopyMs)} | {Ms(r.TorchMs)} | {Ms(r.ComposedMs)} | {Ms(r.LossGenMs)} | {r.LossGenVariant} | {Ratio(r.SpeedupVsTorch)} | {Ratio(r.TimesCopy)} | {Alloc(r)} | {Goals(r, markdown: true)} |");
         }
         sb.AppendLine();
         foreach (var r in rows.Where(r => r.Note is not null)) sb.AppendLine($"- {r.Label}: {r.Note}");

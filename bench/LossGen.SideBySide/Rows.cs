@@ -53,6 +53,8 @@ internal sealed class RowResult(string id, string label, RowKind kind, int n, in
     public int Rounds { get; set; }
     public List<Goal> Goals { get; } = [];
     public string? Note { get; set; }
+    /// <summary>The check against libtorch: "ok", "MISMATCH (...)" or "not run".</summary>
+    public string Check { get; set; } = "not run";
 
     /// <summary>How many times faster LossGen is than libtorch (libtorch time / LossGen time).</summary>
     public double SpeedupVsTorch => TorchMs / LossGenMs;

@@ -18,6 +18,9 @@ internal sealed class Workload : IDisposable
     private readonly int _smallRows;
     private float _sink;
 
+    /// <summary>The result of <see cref="Check"/>, once run.</summary>
+    public CheckResult? Checked { get; private set; }
+
     public Workload(RowCatalog.Spec spec, BenchData data)
     {
         Spec = spec;
@@ -64,7 +67,7 @@ internal sealed class Workload : IDisposable
         bool repeatable = BitConverter.SingleToInt32Bits(again) == BitConverter.SingleToInt32Bits(loss) && first.AsSpan().SequenceEqual(_dx);
         float composedLoss = Composed(Spec.N);
         var composed = CheckResult.Compare("TensorPrimitives", composedLoss, _dxComposed, torchLoss, torchDx, Spec.N);
-        return lossGen with { Repeatable = repeatable, Composition = composed };
+        return Checked = lossGen with { Repeatable = repeatable, Composition = composed };
     }
 
     public void Dispose() => _torch.Dispose();
@@ -99,6 +102,9 @@ internal sealed record CheckResult(string Who, float Loss, float TorchLoss, doub
         }
         return new CheckResult(who, loss, torchLoss, lossError, worst, maxAbs, worstIndex);
     }
+
+    /// <summary>For the table: "ok" or what failed.</summary>
+    public string Summary => Passed ? "ok" : $"MISMATCH (loss {LossError:0.0}×, dx {DxWorst:0.0}× the tolerance)";
 
     public string Describe() =>
         $"{Who}: loss {Loss:G9} vs libtorch {TorchLoss:G9} ({LossError:0.00} of tolerance), dx worst {DxWorst:0.00} of tolerance (max |Δ| {DxMaxAbs:0.0e+0})";
