@@ -21,14 +21,19 @@ internal sealed class Machine(string repo)
     public string LoadBefore { get; } = LoadAverage();
     public string LoadAfter { get; set; } = "";
     public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
-    public string Commit { get; } = Git(repo, "rev-parse --short HEAD") + (Git(repo, "status --porcelain --untracked-files=no") is { Length: > 0 } ? " (with uncommitted changes)" : "");
+    public string Commit { get; } = Git(repo, "rev-parse --short HEAD") + (Git(repo, "status --porcelain --untracked-files=no -- . :!docs/performance.md :!docs/performance.png") is { Length: > 0 } ? " (with uncommitted changes)" : "");
 
     private static string CpuModel()
     {
         try
         {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            if (line is not null) return line[(line.IndexOf(':') + 1)..].Trim();
+            var lines = File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToArray();
+            string? Field(string name) => lines.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l[name.Length..].TrimStart().StartsWith(':')) is { } l
+                ? l[(l.IndexOf(':') + 1)..].Trim() : null;
+            if (Field("model name") is { } model)
+            {
+                return Field("cpu family") is { } family && Field("model") is { } number ? $"{model} (family {family}, model {number})" : model;
+            }
         }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }

@@ -131,7 +131,9 @@ if (trainStep is not null)
     if (bridge) row.LossGenMs = contenders[1].MedianMs;
     row.Rounds = contenders[0].Samples.Count;
     row.Check = bridge ? trainCheck : "n/a";
-    row.Note = $"one SGD step of a Linear({TrainingStep.Features}, {TrainingStep.Classes}) on a batch of {TrainingStep.Batch}: zero_grad, forward, loss, backward, step; libtorch column with F.cross_entropy, LossGen column with the same step through the LossGen.TorchSharp bridge";
+    row.Note = !bridge
+        ? $"one SGD step of a Linear({TrainingStep.Features}, {TrainingStep.Classes}) on a batch of {TrainingStep.Batch} with F.cross_entropy; the LossGen column needs bridge/LossGen.TorchSharp, not in this build"
+        : $"one SGD step of a Linear({TrainingStep.Features}, {TrainingStep.Classes}) on a batch of {TrainingStep.Batch}: zero_grad, forward, loss, backward, step; libtorch column with F.cross_entropy, LossGen column with the same step through the LossGen.TorchSharp bridge";
     Console.WriteLine($"  {row.Label,-24} libtorch {Report.Ms(row.TorchMs),7}  LossGen {Report.Ms(row.LossGenMs),7} ms  ({row.Rounds} rounds, {clock.Elapsed.TotalSeconds:0.0} s)");
     results.Add(row);
 }

@@ -80,13 +80,13 @@ internal static class Report
         sb.AppendLine("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|");
         foreach (var r in rows)
         {
-            sb.AppendLine($"| {r.Label} | {r.Check} | {Ms(r.CopyMs)} | {Ms(r.TorchMs)} | {Ms(r.ComposedMs)} | {Ms(r.LossGenMs)} | {r.LossGenVariant} | {Ratio(r.SpeedupVsTorch)} | {Ratio(r.TimesCopy)} | {Alloc(r)} | {Goals(r, markdown: true)} |");
+            sb.AppendLine($"| {r.Label} | {r.Check} | {Ms(r.CopyMs)} | {Ms(r.TorchMs)} | {Ms(r.ComposedMs)} | {Ms(r.LossGenMs)} | {Md(r.LossGenVariant)} | {Ratio(r.SpeedupVsTorch)} | {Ratio(r.TimesCopy)} | {Alloc(r)} | {Goals(r, markdown: true)} |");
         }
         sb.AppendLine();
         foreach (var r in rows.Where(r => r.Note is not null)) sb.AppendLine($"- {r.Label}: {r.Note}");
         int met = rows.Sum(r => r.Goals.Count(g => g.Met(r) == true));
         int total = rows.Sum(r => r.Goals.Count(g => g.Met(r) is not null));
-        sb.AppendLine($"- Goals met: {met} of {total}. Each row's columns were timed interleaved (one call each per round, the order rotating), {rows.Min(r => r.Rounds)}–{rows.Max(r => r.Rounds)} rounds per row.");
+        sb.AppendLine($"- Goals met: {met} of {total}. Each row's columns were timed interleaved (one call each per round, the order rotating), {Rounds(rows)} per row.");
         sb.AppendLine();
         if (chart)
         {
@@ -105,6 +105,14 @@ internal static class Report
         sb.AppendLine($"| load average (1, 5, 15 min) | before {machine.LoadBefore}, after {machine.LoadAfter} |");
         sb.AppendLine(End);
         return sb.ToString();
+    }
+
+    private static string Md(string text) => text.Replace("*", "\\*", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal);
+
+    private static string Rounds(IReadOnlyList<RowResult> rows)
+    {
+        int min = rows.Min(r => r.Rounds), max = rows.Max(r => r.Rounds);
+        return min == max ? $"{min} rounds" : $"{min}–{max} rounds";
     }
 
     /// <summary>Replaces the generated part of <paramref name="path"/> (between the markers), or creates the file.</summary>
