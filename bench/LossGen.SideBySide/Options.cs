@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 
 namespace LossGen.Bench;
 
@@ -83,5 +84,11 @@ internal sealed class Options
 
     /// <summary>The options as they would be typed, for the "command that made it" line.</summary>
     public string CommandLine(string[] args) =>
-        "dotnet run -c Release --project bench/LossGen.SideBySide" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
+        "dotnet run -c Release --project bench/LossGen.SideBySide" + (args.Length > 0 ? " -- " + string.Join(' ', args.Select(ShellQuote)) : "");
+
+    /// <summary>Quotes an argument for a POSIX shell when it needs it.</summary>
+    private static string ShellQuote(string arg) =>
+        arg.Length > 0 && arg.All(ch => char.IsAsciiLetterOrDigit(ch) || "_-./,:=@%+".Contains(ch))
+            ? arg
+            : "'" + arg.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }
