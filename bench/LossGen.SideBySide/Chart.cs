@@ -24,6 +24,10 @@ internal static class Chart
         int lo = (int)Math.Floor(Math.Log10(values.Min()) - 0.3);
         int hi = (int)Math.Ceiling(Math.Log10(values.Max()) + 0.2);
 
+        // Bars stand on the bottom of the axis: y is decades above 10^lo ms (ScottPlot puts the labels of bars
+        // with negative values below them, out of sight).
+        double Y(double ms) => Math.Log10(ms) - lo;
+
         using var plot = new Plot();
         const double group = 5; // four bars and a gap
         var bars = new List<Bar>();
@@ -36,8 +40,8 @@ internal static class Chart
                 bars.Add(new Bar
                 {
                     Position = i * group + k,
-                    Value = Math.Log10(ms),
-                    ValueBase = lo,
+                    Value = Y(ms),
+                    ValueBase = 0,
                     FillColor = Columns[k].Color,
                     LineWidth = 0,
                     Label = Report.Ms(ms),
@@ -48,7 +52,7 @@ internal static class Chart
             if (!double.IsNaN(goal))
             {
                 double x = i * group + 3;
-                var line = plot.Add.Line(x - 0.6, Math.Log10(goal), x + 0.6, Math.Log10(goal));
+                var line = plot.Add.Line(x - 0.6, Y(goal), x + 0.6, Y(goal));
                 line.LineWidth = 3;
                 line.LineColor = Colors.Black;
                 line.LinePattern = LinePattern.Dashed;
@@ -60,8 +64,8 @@ internal static class Chart
         var yTicks = new ScottPlot.TickGenerators.NumericManual();
         for (int d = lo; d <= hi; d++)
         {
-            yTicks.AddMajor(d, TickLabel(d));
-            if (d < hi) for (int m = 2; m <= 9; m++) yTicks.AddMinor(d + Math.Log10(m));
+            yTicks.AddMajor(d - lo, TickLabel(d));
+            if (d < hi) for (int m = 2; m <= 9; m++) yTicks.AddMinor(d - lo + Math.Log10(m));
         }
         plot.Axes.Left.TickGenerator = yTicks;
         plot.Axes.Left.Label.Text = "milliseconds per call (log scale; lower is better)";
@@ -73,7 +77,7 @@ internal static class Chart
         plot.HideGrid();
         plot.Grid.YAxisStyle.IsVisible = true;
 
-        plot.Axes.SetLimits(-1, rows.Count * group - 1, lo, hi);
+        plot.Axes.SetLimits(-1, rows.Count * group - 1, 0, hi - lo);
         plot.Title("Cross entropy, float32, mean, forward + backward");
         plot.Axes.Title.Label.FontSize = 18;
         plot.Axes.Bottom.Label.Text = subtitle;
