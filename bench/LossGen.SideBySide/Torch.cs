@@ -1,0 +1,82 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace LossGen.Bench;
+
+/// <summary>libtorch through TorchSharp: loading, threads, and the reference cross entropy.</summary>
+internal static class TorchEnv
+{
+    /// <summary>Loads libtorch and sets its intra-op threads; on failure explains the usual cause and exits.</summary>
+    public static void Load(int threads)
+    {
+        try
+        {
+            torch.set_num_threads(threads);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException or BadImageFormatException)
+        {
+            Console.Error.WriteLine($"""
+                libtorch (TorchSharp-cpu 0.107) did not load: {e.GetBaseException().Message}
+                On Debian 12 TorchSharp's libLibTorchSharp.so needs a libstdc++ symbol the system lacks. The build runs
+                eng/torchsharp-debian12.sh after it (when that script is in the tree) to patch the NuGet cache and the
+                copy in bin/; run it by hand (bash eng/torchsharp-debian12.sh) and build again.
+                """);
+            Environment.Exit(3);
+        }
+    }
+
+    public static string Version
+    {
+        get
+        {
+            try { return torch.__version__; } catch { return "unknown"; }
+        }
+    }
+}
+
+/// <summary>One libtorch forward+backward: <c>cross_entropy(x, target)</c>, mean, then <c>backward()</c> into <c>x.grad</c>.</summary>
+internal sealed class TorchCrossEntropy : IDisposable
+{
+    private readonly Tensor _x;
+    private readonly Tensor _target;
+
+    /// <summary>Class indices (<paramref name="t"/>, int64 in libtorch) or, when <paramref name="y"/> is given, probabilities.</summary>
+    public TorchCrossEntropy(int n, int c, float[] x, int[]? t, float[]? y)
+    {
+        _x = torch.tensor(x, [n, c], requires_grad: true);
+        _target = y is not null
+            ? torch.tensor(y, [n, c])
+            : torch.tensor(Array.ConvertAll(t!, v => (long)v), [n]);
+    }
+
+    /// <summary>
+    /// The timed step. Like a training loop after <c>zero_grad(set_to_none=True)</c> (PyTorch's default): the
+    /// gradient starts as None, so backward writes a fresh tensor rather than accumulating into an old one.
+    /// Every intermediate tensor is freed at the end of the step.
+    /// </summary>
+    public void Step()
+    {
+        using var scope = torch.NewDisposeScope();
+        _x.grad = null;
+        using var loss = F.cross_entropy(_x, _target);
+        loss.backward();
+    }
+
+    /// <summary>The loss and <c>x.grad</c>, for the check.</summary>
+    public (float Loss, float[] Dx) Result()
+    {
+        using var scope = torch.NewDisposeScope();
+        _x.grad = null;
+        var loss = F.cross_entropy(_x, _target);
+        loss.backward();
+        return (loss.item<float>(), _x.grad!.data<float>().ToArray());
+    }
+
+    public void Dispose()
+    {
+        _x.Dispose();
+        _target.Dispose();
+    }
+}
