@@ -239,5 +239,8 @@ internal static class LossEmitter
         }
     }
 
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>Text for one line of an XML doc comment: escaped, and line breaks of a multi-line expression folded to spaces.</summary>
+    private static string Xml(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text, "[\r\n\u0085\u2028\u2029]+\\s*", " ")
+            .Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -85,12 +85,12 @@ internal static class Functions
 
     public static readonly Function Log1p = new("log1p", 1, FunctionKind.Elementwise, "log(1 + a), accurate near 0")
     { Vector = "VectorOps.Log1p({0})",
-        CSharp = "T.LogP1({0})", Partials = (g, a, r) => new[] { g.Div(g.One, g.Add(g.One, a[0])) },
+        CSharp = "Ops.Log1p({0})", Partials = (g, a, r) => new[] { g.Div(g.One, g.Add(g.One, a[0])) },
     };
 
     public static readonly Function Expm1 = new("expm1", 1, FunctionKind.Elementwise, "exp(a) - 1, accurate near 0")
     {
-        CSharp = "T.ExpM1({0})", Partials = (g, a, r) => new[] { g.Add(r, g.One) },
+        CSharp = "Ops.Expm1({0})", Partials = (g, a, r) => new[] { g.Add(r, g.One) },
     };
 
     public static readonly Function Sqrt = new("sqrt", 1, FunctionKind.Elementwise, "square root")

@@ -34,7 +34,7 @@ public static class Ops
             return a;
         }
 
-        return T.Max(a, T.Zero) + T.LogP1(T.Exp(-T.Abs(a)));
+        return T.Max(a, T.Zero) + Log1p(T.Exp(-T.Abs(a)));
     }
 
     /// <summary>log(sigmoid(a)) = -softplus(-a).</summary>
@@ -127,4 +127,37 @@ public static class Ops
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T StirlingGrad<T>(T y) where T : IFloatingPointIeee754<T> =>
         y > T.One ? T.Log(y) + T.CreateTruncating(0.5) / y : T.Zero;
+
+    /// <summary>log(1 + u), accurate near 0 (the generic LogP1 of .NET is log(1 + u) as written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Log1p<T>(T u) where T : IFloatingPointIeee754<T>
+    {
+        T w = T.One + u;
+        if (w == T.One)
+        {
+            return u;
+        }
+
+        // Correct for the rounding of 1 + u (exact when w is finite and not 1).
+        return T.IsFinite(w) ? T.Log(w) - ((w - T.One) - u) / w : T.Log(w);
+    }
+
+    /// <summary>exp(a) - 1, accurate near 0 (Kahan's method; the generic ExpM1 of .NET is exp(a) - 1 as written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Expm1<T>(T a) where T : IFloatingPointIeee754<T>
+    {
+        T u = T.Exp(a);
+        if (u == T.One)
+        {
+            return a;
+        }
+
+        T um1 = u - T.One;
+        if (um1 == -T.One || !T.IsFinite(u))
+        {
+            return um1;
+        }
+
+        return um1 * a / T.Log(u);
+    }
 }

@@ -248,7 +248,7 @@ public static class Printer
             0 => string.Empty,
             1 => "  ",
             2 => "\t",
-            3 => KnownBugFactAttribute.Enabled ? "\n " : "  ", // line breaks: see Regressions.Line_breaks_in_the_expression_compile
+            3 => "\n ", // line breaks inside the expression
             _ => " ",
         };
     }

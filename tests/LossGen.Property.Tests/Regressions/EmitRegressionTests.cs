@@ -6,7 +6,7 @@ namespace LossGen.Property.Tests.Regressions;
 
 /// <summary>
 /// Shrunk failures of the property run in generator/Emit and generator/Planning, which this suite reports rather than
-/// fixes. Each fails today and is skipped by <see cref="KnownBugFactAttribute"/> until its fix lands.
+/// fixes.
 /// </summary>
 public class EmitRegressionTests
 {
@@ -16,7 +16,7 @@ public class EmitRegressionTests
     /// + 1&lt;/c&gt;</c>), so a line break ends the comment and the rest of the line becomes C#: CS1519 and friends.
     /// Shrunk from the property run: <c>[Loss("z0 =  x;  x\n + 1.0E+1", Reduction = Reduction.Sum)]</c>.
     /// </summary>
-    [KnownBugFact("a line break in the expression breaks the generated XML documentation (LossEmitter.EmitDocs)")]
+    [Fact]
     public void Line_breaks_in_the_expression_compile()
     {
         LossBinding regular = TestCompiler.Compile("[Loss(\"x\\n+ 1\", Reduction = Reduction.Sum)]\npublic static partial class L;");

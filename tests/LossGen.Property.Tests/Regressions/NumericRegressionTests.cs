@@ -63,7 +63,7 @@ public class NumericRegressionTests
     /// relative, and the float one at a = 1e-5 by 1.4e-3. Fix: accurate Ops.Log1p/Ops.Expm1 in runtime/Internal/Ops.cs
     /// (u = 1 + a; u == 1 ? a : log(u) * a / (u - 1), and the dual for expm1), named by the table in Ir/Functions.cs.
     /// </summary>
-    [KnownBugFact("log1p and expm1 lose accuracy near 0 (T.LogP1 / T.ExpM1 are Log(1 + a) / Exp(a) - 1 in .NET)")]
+    [Fact]
     public void Log1p_and_expm1_are_accurate_near_zero()
     {
         double[] x = { 1e-10, -3e-9, 1e-6, 0.25 };
@@ -88,7 +88,7 @@ public class NumericRegressionTests
     /// 4.25e-18 (torch.nn.functional.softplus gives 4.25e-18), so BCE with logits of a confident right answer is 0, and
     /// log_sigmoid(40) is -0 rather than -4.25e-18. Same cause and fix as <see cref="Log1p_and_expm1_are_accurate_near_zero"/>.
     /// </summary>
-    [KnownBugFact("softplus and log_sigmoid lose relative accuracy in the tail (Ops.Softplus uses T.LogP1)")]
+    [Fact]
     public void Softplus_and_log_sigmoid_keep_relative_accuracy_in_the_tail()
     {
         double[] x = { -40, -20, 40 };
