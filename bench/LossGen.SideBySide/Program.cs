@@ -60,7 +60,7 @@ if (!bridge && Selected(trainSpec))
 var data = new BenchData(options.Seed);
 var workloads = new List<Workload>();
 var clock = Stopwatch.StartNew();
-foreach (var spec in specs) workloads.Add(new Workload(spec, data));
+foreach (var spec in specs) workloads.Add(new Workload(spec, data, options.TorchGrad == "zero"));
 using var trainStep = train ? new TrainingStep(data) : null;
 Console.WriteLine($"inputs ready ({clock.Elapsed.TotalSeconds:0.0} s, seed {options.Seed})");
 
@@ -159,7 +159,7 @@ if (options.Chart && options.Write)
     chartDrawn = true;
     Console.WriteLine($"chart: {png}");
 }
-string markdown = Report.Markdown(results, machine, command, torchVersion, options.TorchThreads, options.Note, chartDrawn || File.Exists(Path.Combine(docs, "performance.png")));
+string markdown = Report.Markdown(results, machine, command, torchVersion, options.TorchThreads, options.TorchGrad, options.Note, chartDrawn || File.Exists(Path.Combine(docs, "performance.png")));
 if (options.Write)
 {
     string md = Path.Combine(docs, "performance.md");
