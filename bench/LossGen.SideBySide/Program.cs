@@ -28,6 +28,11 @@ if (options.Help)
     Console.WriteLine(Options.Usage);
     return 0;
 }
+if (options.Cases?.FirstOrDefault(id => !RowCatalog.All.Any(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase))) is { } unknown)
+{
+    Console.Error.WriteLine($"unknown row '{unknown}' in --cases; the rows are {string.Join(", ", RowCatalog.All.Select(s => s.Id))}");
+    return 2;
+}
 #if DEBUG
 Console.Error.WriteLine("warning: a Debug build; numbers are only meaningful with -c Release");
 #endif
@@ -40,11 +45,6 @@ string command = options.CommandLine(args);
 Console.WriteLine($"LossGen side by side: {machine.Cpu}, {machine.Cores} cores, {machine.Simd}");
 Console.WriteLine($"{machine.Dotnet}; libtorch {torchVersion} with {TorchSharp.torch.get_num_threads()} threads; load average {machine.LoadBefore}; commit {machine.Commit}");
 
-if (options.Cases?.FirstOrDefault(id => !RowCatalog.All.Any(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase))) is { } unknown)
-{
-    Console.Error.WriteLine($"unknown row '{unknown}' in --cases; the rows are {string.Join(", ", RowCatalog.All.Select(s => s.Id))}");
-    return 2;
-}
 bool Selected(RowCatalog.Spec s) => options.Cases is null || options.Cases.Contains(s.Id);
 var specs = RowCatalog.All.Where(s => s.Kind != RowKind.TrainingStep && Selected(s)).ToList();
 bool bridge = TrainingStep.HasBridge;
