@@ -21,6 +21,8 @@ internal sealed class Options
     public HashSet<string>? Cases { get; private set; }
     public bool TrainBaseline { get; private set; }
     public string? Note { get; private set; }
+    /// <summary>How libtorch's gradient is reset between calls: "none" (x.grad = None) or "zero" (x.grad.zero_(), then accumulated).</summary>
+    public string TorchGrad { get; private set; } = "none";
     public bool Help { get; private set; }
 
     /// <summary>Seconds spent timing one row (all its columns, interleaved).</summary>
@@ -49,6 +51,9 @@ internal sealed class Options
           --seed N           data seed (default 20251125)
           --cases A,B,...    only these rows: 65536x4, 65536x10, 4096x1000, 2048x32000, soft4096x1000, train
           --train-baseline   time the TorchSharp training step even without the bridge (bridge column n/a)
+          --torch-grad MODE  how libtorch's x.grad is reset before each call: none (default; zero_grad(set_to_none=True),
+                             PyTorch's default: backward allocates a fresh gradient) or zero (x.grad.zero_(), backward
+                             accumulates into the kept tensor: no fresh allocation for dx)
           --note TEXT        a line quoted above the table in docs/performance.md (e.g. "machine shared with other jobs")
           --help             this text
         """;
@@ -75,6 +80,9 @@ internal sealed class Options
                 case "--cases": o.Cases = new HashSet<string>(Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.OrdinalIgnoreCase); break;
                 case "--train-baseline": o.TrainBaseline = true; break;
                 case "--note": o.Note = Next(); break;
+                case "--torch-grad":
+                    o.TorchGrad = Next() is "none" or "zero" ? args[i] : throw new ArgumentException("--torch-grad takes none or zero");
+                    break;
                 case "-h" or "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown option {a}; --help lists them");
             }

@@ -28,6 +28,11 @@ if (options.Help)
     Console.WriteLine(Options.Usage);
     return 0;
 }
+if (options.Cases?.FirstOrDefault(id => !RowCatalog.All.Any(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase))) is { } unknown)
+{
+    Console.Error.WriteLine($"unknown row '{unknown}' in --cases; the rows are {string.Join(", ", RowCatalog.All.Select(s => s.Id))}");
+    return 2;
+}
 #if DEBUG
 Console.Error.WriteLine("warning: a Debug build; numbers are only meaningful with -c Release");
 #endif
@@ -40,11 +45,6 @@ string command = options.CommandLine(args);
 Console.WriteLine($"LossGen side by side: {machine.Cpu}, {machine.Cores} cores, {machine.Simd}");
 Console.WriteLine($"{machine.Dotnet}; libtorch {torchVersion} with {TorchSharp.torch.get_num_threads()} threads; load average {machine.LoadBefore}; commit {machine.Commit}");
 
-if (options.Cases?.FirstOrDefault(id => !RowCatalog.All.Any(s => string.Equals(s.Id, id, StringComparison.OrdinalIgnoreCase))) is { } unknown)
-{
-    Console.Error.WriteLine($"unknown row '{unknown}' in --cases; the rows are {string.Join(", ", RowCatalog.All.Select(s => s.Id))}");
-    return 2;
-}
 bool Selected(RowCatalog.Spec s) => options.Cases is null || options.Cases.Contains(s.Id);
 var specs = RowCatalog.All.Where(s => s.Kind != RowKind.TrainingStep && Selected(s)).ToList();
 bool bridge = TrainingStep.HasBridge;
@@ -60,7 +60,7 @@ if (!bridge && Selected(trainSpec))
 var data = new BenchData(options.Seed);
 var workloads = new List<Workload>();
 var clock = Stopwatch.StartNew();
-foreach (var spec in specs) workloads.Add(new Workload(spec, data));
+foreach (var spec in specs) workloads.Add(new Workload(spec, data, options.TorchGrad == "zero"));
 using var trainStep = train ? new TrainingStep(data) : null;
 Console.WriteLine($"inputs ready ({clock.Elapsed.TotalSeconds:0.0} s, seed {options.Seed})");
 
@@ -159,7 +159,7 @@ if (options.Chart && options.Write)
     chartDrawn = true;
     Console.WriteLine($"chart: {png}");
 }
-string markdown = Report.Markdown(results, machine, command, torchVersion, options.TorchThreads, options.Note, chartDrawn || File.Exists(Path.Combine(docs, "performance.png")));
+string markdown = Report.Markdown(results, machine, command, torchVersion, options.TorchThreads, options.TorchGrad, options.Note, chartDrawn || File.Exists(Path.Combine(docs, "performance.png")));
 if (options.Write)
 {
     string md = Path.Combine(docs, "performance.md");

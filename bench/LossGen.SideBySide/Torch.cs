@@ -41,10 +41,12 @@ internal sealed class TorchCrossEntropy : IDisposable
 {
     private readonly Tensor _x;
     private readonly Tensor _target;
+    private readonly bool _keepGrad;
 
     /// <summary>Class indices (<paramref name="t"/>, int64 in libtorch) or, when <paramref name="y"/> is given, probabilities.</summary>
-    public TorchCrossEntropy(int n, int c, float[] x, int[]? t, float[]? y)
+    public TorchCrossEntropy(int n, int c, float[] x, int[]? t, float[]? y, bool keepGrad = false)
     {
+        _keepGrad = keepGrad;
         _x = torch.tensor(x, [n, c], requires_grad: true);
         _target = y is not null
             ? torch.tensor(y, [n, c])
@@ -52,14 +54,15 @@ internal sealed class TorchCrossEntropy : IDisposable
     }
 
     /// <summary>
-    /// The timed step. Like a training loop after <c>zero_grad(set_to_none=True)</c> (PyTorch's default): the
-    /// gradient starts as None, so backward writes a fresh tensor rather than accumulating into an old one.
+    /// The timed step. By default like a training loop after <c>zero_grad(set_to_none=True)</c> (PyTorch's
+    /// default): the gradient starts as None, so backward writes a fresh tensor. With <c>keepGrad</c>, like
+    /// <c>zero_grad(set_to_none=False)</c>: the kept gradient is zeroed and backward accumulates into it.
     /// Every intermediate tensor is freed at the end of the step.
     /// </summary>
     public void Step()
     {
         using var scope = torch.NewDisposeScope();
-        _x.grad = null;
+        ResetGrad();
         using var loss = F.cross_entropy(_x, _target);
         loss.backward();
     }
@@ -68,10 +71,21 @@ internal sealed class TorchCrossEntropy : IDisposable
     public (float Loss, float[] Dx) Result()
     {
         using var scope = torch.NewDisposeScope();
-        _x.grad = null;
+        ResetGrad();
         var loss = F.cross_entropy(_x, _target);
         loss.backward();
         return (loss.item<float>(), _x.grad!.data<float>().ToArray());
+    }
+
+    private void ResetGrad()
+    {
+        if (!_keepGrad)
+        {
+            _x.grad = null;
+            return;
+        }
+        using var grad = _x.grad;
+        grad?.zero_();
     }
 
     public void Dispose()

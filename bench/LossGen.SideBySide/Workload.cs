@@ -21,7 +21,7 @@ internal sealed class Workload : IDisposable
     /// <summary>The result of <see cref="Check"/>, once run.</summary>
     public CheckResult? Checked { get; private set; }
 
-    public Workload(RowCatalog.Spec spec, BenchData data)
+    public Workload(RowCatalog.Spec spec, BenchData data, bool torchKeepsGrad = false)
     {
         Spec = spec;
         int n = spec.N, c = spec.C;
@@ -31,7 +31,7 @@ internal sealed class Workload : IDisposable
         _dx = new float[n * c];
         _dxComposed = new float[n * c];
         _copy = new float[n * c];
-        _torch = new TorchCrossEntropy(n, c, _x, _t, _y);
+        _torch = new TorchCrossEntropy(n, c, _x, _t, _y, torchKeepsGrad);
         _smallRows = Math.Clamp(8192 / c, 1, n);
     }
 
