@@ -31,9 +31,9 @@ public class GradientPropertyTests(ITestOutputHelper output)
     public void Random_losses_agree_with_the_oracle_and_with_finite_differences()
     {
         var stats = new Stats();
-        var cases = PropertyRun.Draw(Settings.Iterations, Settings.Seed, stats);
+        var cases = PropertyRun.Draw(Settings.Iterations, Settings.Seed, stats, Settings.Depth);
         var failures = PropertyRun.CheckAll(cases, stats, output.WriteLine);
-        output.WriteLine($"Seed {Settings.Seed}: {stats}");
+        output.WriteLine($"Seed {Settings.Seed}, depth {Settings.Depth}: {stats}");
         output.WriteLine("Functions used: " + string.Join(" ", stats.FunctionsSeen.OrderBy(f => f)));
         if (failures.Count > 0)
         {

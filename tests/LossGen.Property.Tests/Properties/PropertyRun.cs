@@ -19,6 +19,9 @@ public static class Settings
     /// <summary>The seed of the run; <c>LOSSGEN_PROPERTY_SEED</c> overrides it (any 64-bit number).</summary>
     public static ulong Seed => (ulong)Number("LOSSGEN_PROPERTY_SEED", 20240808);
 
+    /// <summary>How deep random expressions nest (operations from the loss to a leaf); <c>LOSSGEN_PROPERTY_DEPTH</c> overrides it.</summary>
+    public static int Depth => Number("LOSSGEN_PROPERTY_DEPTH", 4);
+
     /// <summary>Front-end fuzz inputs through the pure compiler; <c>LOSSGEN_FUZZ_ITERATIONS</c> overrides it.</summary>
     public static int FuzzIterations => Number("LOSSGEN_FUZZ_ITERATIONS", 100_000);
 

@@ -25,5 +25,12 @@ public class EmitRegressionTests
         LossBinding verbatim = TestCompiler.Compile("[Loss(@\"(x - y)^2\n  + 1\")]\npublic static partial class L;");
         Assert.True(verbatim.Failure is null, TestCompiler.Describe(verbatim));
         Assert.Empty(verbatim.Errors);
+
+        // The lexer takes every Unicode white space, and C# ends a line at U+2028, U+2029 and U+0085 too.
+        foreach (string separator in new[] { "\\u2028", "\\u2029", "\\u0085", "\\r" })
+        {
+            LossBinding other = TestCompiler.Compile($"[Loss(\"x{separator}+ 1\")]\npublic static partial class L;");
+            Assert.True(other.Failure is null, separator + ": " + TestCompiler.Describe(other));
+        }
     }
 }
