@@ -112,8 +112,19 @@ internal static class LossCompiler
             return string.Empty;
         }
 
-        return LossEmitter.Emit(loss);
+        string source = LossEmitter.Emit(loss);
+        if (source.Length > MaxSourceLength)
+        {
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.TooComplex, spec.Literal is null ? spec.AttributeLocation : LiteralMap.Locate(spec.Literal, new Span(0, spec.Expression.Length), spec.AttributeLocation),
+                new[] { "its kernels would take more than " + (MaxSourceLength / 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture) + " MB of C# (deeply nested class-axis functions multiply the passes)" }.ToEquatableArray()));
+            return string.Empty;
+        }
+
+        return source;
     }
+
+    /// <summary>The most generated C# one loss may produce; beyond it the loss gets LG0016 instead of a huge file.</summary>
+    private const int MaxSourceLength = 4_000_000;
 
     private static bool IsError(string id) => Diagnostics.DiagnosticDescriptors.ById(id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error;
 

@@ -120,6 +120,17 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void Deeply_nested_class_axis_functions_are_a_diagnostic_not_a_huge_file()
+    {
+        // Each level feeds a log_softmax of the previous level twice: the passes multiply with the depth.
+        string program = "a0 = x; " + string.Concat(System.Linq.Enumerable.Range(0, 120).Select(i => $"a{i + 1} = log_softmax(a{i} + a{i}); ")) + "-a120[t]";
+        var result = GeneratorHarness.Run(GeneratorHarness.Declare(program));
+        Diagnostic d = Assert.Single(result.Diagnostics, d => d.Id == "LG0016");
+        Assert.Contains("MB of C#", d.GetMessage());
+        Assert.Empty(result.Generated);
+    }
+
+    [Fact]
     public void Hyper_parameter_clashing_with_an_input_is_an_error()
     {
         var result = GeneratorHarness.Run(GeneratorHarness.Declare("(x - y)^2 * y", extra: "[LossParameter(\"y\", 1.0)]\n"));
