@@ -33,6 +33,9 @@ internal static class Functions
 
     public static readonly Function BceTargetGrad = new("bce_target_grad", 1, FunctionKind.Elementwise, "max(log(1 - p), -100) - max(log(p), -100)") { Vector = "VectorOps.BinaryCrossEntropyTargetGrad({0})", UserVisible = false, CSharp = "Ops.BinaryCrossEntropyTargetGrad({0})" };
 
+    public static readonly Function Reciprocal = new("reciprocal", 1, FunctionKind.Elementwise, "1 / a (a row's softmax scale, computed once per row)")
+    { Vector = "VectorOps.Reciprocal({0})", UserVisible = false, CSharp = "T.One / {0}", Fold = a => 1 / a[0], Partials = (g, a, r) => new[] { g.Neg(g.Mul(r, r)) } };
+
     public static readonly Function StirlingGrad = new("stirling_grad", 1, FunctionKind.Elementwise, "log(y) + 0.5 / y where y > 1, else 0") { UserVisible = false, CSharp = "Ops.StirlingGrad({0})" };
 
     public static readonly Function FiniteOrZero = new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { Vector = "VectorOps.FiniteOrZero({0})", UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" };
@@ -221,7 +224,7 @@ internal static class Functions
         Exp, Log, Log1p, Expm1, Sqrt, Abs, Square, Sigmoid, LogSigmoid, Softplus, Relu, Tanh, Min2, Max2, Clamp, XLogY, Bce, Stirling,
         Softmax, LogSoftmax, LogSumExp, Sum, Mean, MaxReduce, MinReduce,
         OneHot, MeanBy,
-        Sign, Step, SmallerGrad, LessThan, Equal, ClampGrad, PowBaseGradFn, PowExponentGrad, FiniteOrZero, XLogYGrad, BceGrad, BceTargetGrad, StirlingGrad,
+        Sign, Step, SmallerGrad, LessThan, Equal, ClampGrad, PowBaseGradFn, PowExponentGrad, FiniteOrZero, XLogYGrad, BceGrad, BceTargetGrad, StirlingGrad, Reciprocal,
     };
 
     /// <summary>The functions a user may call by name, with every arity each name has.</summary>

@@ -95,12 +95,111 @@ internal sealed class KernelPlan
     }
 
     /// <summary>
+    /// The sum over classes of <paramref name="e"/>, with row values taken out of it by linearity:
+    /// <c>sum(y * (a - r)) = sum(y * a) - r * sum(y)</c> for a row value r. Used when it needs fewer passes
+    /// (soft-label cross entropy's <c>sum(y * log_softmax(x))</c> no longer waits for the log-sum-exp).
+    /// </summary>
+    private static Node SplitSum(Graph g, Node e, int level, Dictionary<Node, int> levels, ref int budget)
+    {
+        // Only terms at the argument's own (latest) level are taken out: (x - m) stays whole, so no cancellation.
+        if (e.Shape != Shape.Class || --budget <= 0 || e.Op != Op.Call || Level(e, levels) < level)
+        {
+            return g.Call(Functions.Sum, e);
+        }
+
+        Function f = e.Function!;
+        if (f == Functions.Add || f == Functions.Subtract)
+        {
+            return g.Call(f, SplitSum(g, e.Args[0], level, levels, ref budget), SplitSum(g, e.Args[1], level, levels, ref budget));
+        }
+
+        if (f == Functions.Negate)
+        {
+            return g.Neg(SplitSum(g, e.Args[0], level, levels, ref budget));
+        }
+
+        if (f == Functions.Multiply)
+        {
+            Node a = e.Args[0], b = e.Args[1];
+            if (a.Shape != Shape.Class)
+            {
+                return g.Mul(a, SplitSum(g, b, level, levels, ref budget));
+            }
+
+            if (b.Shape != Shape.Class)
+            {
+                return g.Mul(SplitSum(g, a, level, levels, ref budget), b);
+            }
+
+            if (IsSumOrDifference(b) && Level(b, levels) == level)
+            {
+                return g.Call(b.Function!, SplitSum(g, g.Mul(a, b.Args[0]), level, levels, ref budget), SplitSum(g, g.Mul(a, b.Args[1]), level, levels, ref budget));
+            }
+
+            if (IsSumOrDifference(a) && Level(a, levels) == level)
+            {
+                return g.Call(a.Function!, SplitSum(g, g.Mul(a.Args[0], b), level, levels, ref budget), SplitSum(g, g.Mul(a.Args[1], b), level, levels, ref budget));
+            }
+        }
+
+        return g.Call(Functions.Sum, e);
+    }
+
+    private static bool IsSumOrDifference(Node n) => n.Op == Op.Call && (n.Function == Functions.Add || n.Function == Functions.Subtract);
+
+    /// <summary>The pass that can compute <paramref name="root"/>: 0 before any pass, k after the k-th.</summary>
+    private static int Level(Node root, Dictionary<Node, int> levels)
+    {
+        foreach (Node node in Walk.TopologicalOrder(root))
+        {
+            if (levels.ContainsKey(node))
+            {
+                continue;
+            }
+
+            int level = 0;
+            foreach (Node arg in node.Args)
+            {
+                level = System.Math.Max(level, levels[arg]);
+            }
+
+            levels[node] = node.IsReduction ? level + 1 : level;
+        }
+
+        return levels[root];
+    }
+
+    /// <summary>
+    /// <c>f(a, r)[t] = f(a[t], r)</c> for an elementwise f and a row value r: a pick ends up around an input, so it reads
+    /// memory only and can be made at the start of the row, before any pass (which is what lets dx be x).
+    /// </summary>
+    private static Node PushPick(Graph g, Node value)
+    {
+        // Iterative (children first): graph depth never becomes stack depth.
+        var pushed = new Dictionary<Node, Node>();
+        foreach (Node node in Walk.TopologicalOrder(value))
+        {
+            if (node.Shape != Shape.Class)
+            {
+                continue;
+            }
+
+            pushed[node] = node.Op != Op.Call || node.IsReduction
+                ? g.Pick(node)
+                : g.Call(node.Function!, node.Args.Select(a => a.Shape == Shape.Class ? pushed[a] : a).ToArray());
+        }
+
+        return pushed[value];
+    }
+
+    /// <summary>
     /// logsumexp(e) = m + log(sum(exp(e - m))) with m = max(e) (0 where m is infinite), rebuilt bottom-up. A difference
     /// with a log-sum-exp is kept as <c>(a - m) - log(sum)</c>, as log_softmax is computed, so the large shift m never
     /// rounds the small result (float32 logits of 1e4), and <c>a - m</c> is shared with the sum's pass.
     /// </summary>
     private static Node LowerLogSumExp(Graph g, Node root, Dictionary<Node, Node> memo, Dictionary<Node, (Node Shift, Node LogSum)> parts)
     {
+        var levels = new Dictionary<Node, int>();
         foreach (Node node in Walk.TopologicalOrder(root))
         {
             if (memo.ContainsKey(node))
@@ -125,13 +224,31 @@ internal sealed class KernelPlan
             {
                 rebuilt = g.Sub(left.LogSum, g.Sub(args[1], left.Shift));
             }
+            else if (node.Op == Op.Call && node.Function == Functions.Exp && args[0].Op == Op.Call && args[0].Function == Functions.Subtract
+                && parts.Values.Any(p => p.LogSum == args[0].Args[1]))
+            {
+                // exp((a - m) - log(s)) = exp(a - m) * (1 / s): the exponentials of the sum's pass serve the gradient
+                // too (kept in registers or in dx), and the row pays one division instead of a second exp per class.
+                Node logSum = args[0].Args[1];
+                rebuilt = g.Mul(g.Call(Functions.Exp, args[0].Args[0]), g.Call(Functions.Reciprocal, logSum.Args[0]));
+            }
+            else if (node.Op == Op.Call && node.Function == Functions.Sum)
+            {
+                rebuilt = g.Call(Functions.Sum, args[0]);
+                int budget = 256;
+                Node split = SplitSum(g, args[0], Level(args[0], levels), levels, ref budget);
+                if (Level(split, levels) < Level(rebuilt, levels))
+                {
+                    rebuilt = split;
+                }
+            }
             else if (node.Op == Op.Call)
             {
                 rebuilt = args.SequenceEqual(node.Args) ? node : g.Call(node.Function!, args);
             }
             else if (node.Op == Op.Pick)
             {
-                rebuilt = args[0] == node.Args[0] ? node : g.Pick(args[0]);
+                rebuilt = PushPick(g, args[0]);
             }
             else
             {

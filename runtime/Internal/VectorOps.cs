@@ -152,6 +152,10 @@ public static class VectorOps
         return Vector256.Max(VectorMath.Log(Vector256<T>.One - p), floor) - Vector256.Max(VectorMath.Log(p), floor);
     }
 
+    /// <summary>1 / a per lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Reciprocal<T>(Vector256<T> a) where T : IFloatingPointIeee754<T> => Vector256<T>.One / a;
+
     /// <summary>a where finite, else 0, per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> FiniteOrZero<T>(Vector256<T> a) where T : IFloatingPointIeee754<T> =>
