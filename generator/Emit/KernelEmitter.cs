@@ -34,6 +34,111 @@ internal sealed class KernelEmitter
         _plan = KernelPlan.Create(loss.Graph, outputs, loss.Loss, loss.Dx, loss.Dy, loss.MeanWeight);
         _scalars = new IndentedWriter(indent);
         _rowWriter = new IndentedWriter(indent);
+        ChooseCache();
+    }
+
+    /// <summary>
+    /// A class value that an earlier pass computes and the final pass needs again (softmax's exp(x - m)): the pass
+    /// stores it in dx and the final pass reads it back instead of computing it twice. Null when there is none, or when
+    /// something after that pass still reads x (dx may be x).
+    /// </summary>
+    private Node? _cache;
+
+    private int _cachePass = -1;
+
+    private void ChooseCache()
+    {
+        if (!_outputs.Dx || Flat || Elementwise || _plan.Passes.Count == 0)
+        {
+            return;
+        }
+
+        var passOf = new Dictionary<Node, int>();
+        for (int p = 0; p < _plan.Passes.Count; p++)
+        {
+            foreach (Node node in ClassValues(_plan.Passes[p].Select(r => r.Args[0]), null))
+            {
+                if (!passOf.ContainsKey(node))
+                {
+                    passOf[node] = p;
+                }
+            }
+        }
+
+        var finalRoots = new[] { _plan.Dx, _plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
+        Node? best = null;
+        foreach (Node node in ClassValues(finalRoots, null))
+        {
+            if (node.Op == Op.Call && passOf.ContainsKey(node) && node.Function!.Vector is { } vector
+                && (vector.StartsWith("VectorMath.", StringComparison.Ordinal) || vector.StartsWith("VectorOps.", StringComparison.Ordinal)))
+            {
+                best = node;
+            }
+        }
+
+        if (best is null)
+        {
+            return;
+        }
+
+        int pass = passOf[best];
+        bool ReadsX(IEnumerable<Node> nodes) => nodes.Any(n => n.Op == Op.Input && n.Name == "x");
+        if (ReadsX(ClassValues(finalRoots, best)) || ReadsX(ClassValues(_plan.Passes.Skip(pass + 1).SelectMany(r => r).Select(r => r.Args[0]), null)))
+        {
+            return;
+        }
+
+        _cache = best;
+        _cachePass = pass;
+    }
+
+    /// <summary>The class-shaped values under <paramref name="roots"/>, children first, not looking past row values, picks or <paramref name="stop"/>.</summary>
+    private static List<Node> ClassValues(IEnumerable<Node> roots, Node? stop)
+    {
+        var order = new List<Node>();
+        var seen = new HashSet<Node>();
+        var stack = new Stack<(Node Node, int Next)>();
+        foreach (Node root in roots)
+        {
+            if (root.Shape != Shape.Class || !seen.Add(root))
+            {
+                continue;
+            }
+
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                (Node node, int next) = stack.Pop();
+                if (node != stop && next < node.Args.Length)
+                {
+                    stack.Push((node, next + 1));
+                    Node arg = node.Args[next];
+                    if (arg.Shape == Shape.Class && seen.Add(arg))
+                    {
+                        stack.Push((arg, 0));
+                    }
+                }
+                else
+                {
+                    order.Add(node);
+                }
+            }
+        }
+
+        return order;
+    }
+
+    /// <summary>Reads of memory at the target (x[t], w[t]) are made at the start of the row, before any pass writes dx.</summary>
+    private void DefinePicks()
+    {
+        var roots = new[] { _plan.Loss, _plan.Dx, _plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
+        foreach (Node node in Walk.TopologicalOrder(roots))
+        {
+            if (node.Op == Op.Pick)
+            {
+                Value(node, null);
+            }
+        }
     }
 
     private enum Place
@@ -485,6 +590,7 @@ internal sealed class KernelEmitter
                 _rowNames[_loss.Seed] = "seed";
             }
 
+            DefinePicks();
             EmitPasses(_plan.Passes);
             EmitFinal();
             w.Raw(_rowWriter);
@@ -551,6 +657,7 @@ internal sealed class KernelEmitter
             _rowNames[_loss.Seed] = seedLanes;
         }
 
+        DefinePicks();
         foreach (List<Node> pass in _plan.Passes)
         {
             var body = new IndentedWriter(_rowWriter.Indent + 1);
@@ -625,15 +732,21 @@ internal sealed class KernelEmitter
     /// </summary>
     private void EmitPasses(List<List<Node>> passes)
     {
-        foreach (List<Node> pass in passes)
+        for (int p = 0; p < passes.Count; p++)
         {
+            List<Node> pass = passes[p];
+            bool caches = _cache is not null && passes == _plan.Passes && p == _cachePass;
             int indent = _rowWriter.Indent;
             var body = new IndentedWriter(indent + 2);
             var context = new Context(Place.Class, body);
             List<(Node Node, string Name)> accumulators = Accumulate(pass, context, "T");
+            if (caches)
+            {
+                body.Line($"Unsafe.Add(ref dxRef, dxOffset + c * dxStride) = {Value(_cache!, context)};");
+            }
 
             IndentedWriter? vector = null;
-            string? condition = VectorCondition(pass.Select(r => r.Args[0]), Enumerable.Empty<string>());
+            string? condition = VectorCondition(pass.Select(r => r.Args[0]), caches ? new[] { "dx" } : Enumerable.Empty<string>());
             if (condition is not null)
             {
                 vector = new IndentedWriter(indent + 1);
@@ -649,6 +762,11 @@ internal sealed class KernelEmitter
                         ReduceKind.Max => $"{name}Partials = Vector256.Max({name}Partials, {value});",
                         _ => $"{name}Partials = Vector256.Min({name}Partials, {value});",
                     });
+                }
+
+                if (caches)
+                {
+                    vectorContext.Writer.Line($"{Value(_cache!, vectorContext)}.StoreUnsafe(ref dxRef, (nuint)(dxOffset + c));");
                 }
 
                 foreach ((Node reduction, string name) in accumulators)
@@ -896,6 +1014,17 @@ internal sealed class KernelEmitter
     /// </summary>
     private List<string> FinalWrites(Context context)
     {
+        if (_cache is not null && !_lanes && context.Place is Place.Class or Place.Vector)
+        {
+            string name = Fresh(Stem(_cache.Function!)) + (context.Place == Place.Vector ? "Lanes" : string.Empty);
+            string formula = Printer.Print(_cache);
+            string note = formula.Length <= 60 && formula.IndexOfAny(new[] { '\r', '\n' }) < 0 ? formula + ", stored" : "stored";
+            context.Writer.Line(context.Place == Place.Vector
+                ? $"Vector256<T> {name} = Vector256.LoadUnsafe(ref dxRef, (nuint)(dxOffset + c)); // {note} by pass {_cachePass + 1}"
+                : $"T {name} = Unsafe.Add(ref dxRef, dxOffset + c * dxStride); // {note} by pass {_cachePass + 1}");
+            context.Names[_cache] = name;
+        }
+
         bool vector = context.Place == Place.Vector || _lanes;
         string Store(string tensor, string value) => (context.Place, _lanes) switch
         {
