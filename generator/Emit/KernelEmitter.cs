@@ -160,6 +160,17 @@ internal sealed class KernelEmitter
 
     private bool ReducedLoss => _loss.Reduction != Reduction.None;
 
+    /// <summary>The largest compile-time class count whose rows in lanes are unrolled (every class value kept in a register).</summary>
+    private const int MaxUnrolledClasses = 16;
+
+    /// <summary>In an unrolled lane row, the class being emitted (a literal); otherwise the loop variable <c>c</c>.</summary>
+    private string _classIndex = "c";
+
+    /// <summary>The class-axis stride of dense rows in lanes: the compile-time count when there is one.</summary>
+    private string RowLength => _loss.Spec.Classes > 0 ? "(nint)" + _loss.Spec.Classes.ToString(CultureInfo.InvariantCulture) : "classes";
+
+    private bool Unrolled => !Flat && _loss.Spec.Classes > 0 && _loss.Spec.Classes <= MaxUnrolledClasses;
+
     private bool Elementwise => _loss.Elementwise;
 
     private bool Flat => _loss.Flat;
@@ -658,6 +669,14 @@ internal sealed class KernelEmitter
         }
 
         DefinePicks();
+        if (Unrolled)
+        {
+            EmitUnrolledLanes();
+            w.Raw(_rowWriter);
+            _lanes = false;
+            return;
+        }
+
         foreach (List<Node> pass in _plan.Passes)
         {
             var body = new IndentedWriter(_rowWriter.Indent + 1);
@@ -682,6 +701,73 @@ internal sealed class KernelEmitter
         EmitFinal();
         w.Raw(_rowWriter);
         _lanes = false;
+    }
+
+    /// <summary>
+    /// The lane row with the class loop unrolled (compile-time <c>Classes</c>): each class's values are named once and
+    /// stay in registers from the pass that computes them to the final pass, so x is gathered once and exp runs once.
+    /// </summary>
+    private void EmitUnrolledLanes()
+    {
+        int classes = _loss.Spec.Classes;
+        var contexts = Enumerable.Range(0, classes).Select(_ => new Context(Place.Class, _rowWriter)).ToArray();
+        foreach (List<Node> pass in _plan.Passes)
+        {
+            var accumulators = pass.Select(r => (Node: r, Name: Fresh(r.Function!.Reduce switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }))).ToList();
+            var partial = new Dictionary<Node, string>();
+            for (int c = 0; c < classes; c++)
+            {
+                _classIndex = c.ToString(CultureInfo.InvariantCulture);
+                foreach ((Node reduction, string name) in accumulators)
+                {
+                    string value = Value(reduction.Args[0], contexts[c]);
+                    if (!partial.ContainsKey(reduction))
+                    {
+                        _rowWriter.Line($"Vector256<T> {name} = {value};");
+                        partial[reduction] = name;
+                        continue;
+                    }
+
+                    _rowWriter.Line(reduction.Function!.Reduce switch
+                    {
+                        ReduceKind.Sum => $"{name} += {value};",
+                        ReduceKind.Max => $"{name} = Vector256.Max({name}, {value});",
+                        _ => $"{name} = Vector256.Min({name}, {value});",
+                    });
+                }
+            }
+
+            _classIndex = "c";
+            foreach ((Node reduction, string name) in accumulators)
+            {
+                _rowNames[reduction] = name;
+            }
+        }
+
+        if (_outputs.Loss && !Elementwise)
+        {
+            string value = Value(_plan.Loss!, null);
+            _rowWriter.Line(ReducedLoss
+                ? $"total += double.CreateTruncating(Vector256.Sum({value}));"
+                : $"{value}.StoreUnsafe(ref lossRef, (nuint)lossOffset);");
+        }
+
+        if ((_outputs.Loss && Elementwise) || _outputs.Dx || _outputs.Dy)
+        {
+            // Everything is computed before anything is stored: dx may be x.
+            var writes = new List<string>();
+            for (int c = 0; c < classes; c++)
+            {
+                _classIndex = c.ToString(CultureInfo.InvariantCulture);
+                writes.AddRange(FinalWrites(contexts[c]));
+            }
+
+            _classIndex = "c";
+            foreach (string write in writes)
+            {
+                _rowWriter.Line(write);
+            }
+        }
     }
 
     private void EmitIgnored(IndentedWriter w)
@@ -1030,7 +1116,7 @@ internal sealed class KernelEmitter
         {
             (Place.Vector, _) => $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint)({tensor}Offset + c));",
             (Place.Flat, true) => $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint){tensor}Offset);",
-            (_, true) => $"global::LossGen.Internal.VectorOps.Scatter({value}, ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + c), classes);",
+            (_, true) => $"global::LossGen.Internal.VectorOps.Scatter({value}, ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength});",
             _ => $"{Read(tensor, context.Place)} = {value};",
         };
 
@@ -1326,7 +1412,7 @@ internal sealed class KernelEmitter
             case Op.Input when perClass:
                 expression = place == Place.Pick
                     ? $"global::LossGen.Internal.VectorOps.GatherPick(ref {node.Name}Ref, 0, targetLanes, {node.Name}Stride)"
-                    : $"Vector256.Create(Unsafe.Add(ref {node.Name}Ref, c * {node.Name}Stride))";
+                    : $"Vector256.Create(Unsafe.Add(ref {node.Name}Ref, {_classIndex} * {node.Name}Stride))";
                 break;
             case Op.Input:
             case Op.Seed:
@@ -1334,8 +1420,8 @@ internal sealed class KernelEmitter
                 expression = place switch
                 {
                     Place.Flat => $"Vector256.LoadUnsafe(ref {tensor}Ref, (nuint){tensor}Offset)",
-                    Place.Pick => $"global::LossGen.Internal.VectorOps.GatherPick(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset), classes, targetLanes, 1)",
-                    _ => $"global::LossGen.Internal.VectorOps.Gather(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + c), classes)",
+                    Place.Pick => $"global::LossGen.Internal.VectorOps.GatherPick(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset), {RowLength}, targetLanes, 1)",
+                    _ => $"global::LossGen.Internal.VectorOps.Gather(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength})",
                 };
                 break;
             case Op.OneHot:
@@ -1345,7 +1431,7 @@ internal sealed class KernelEmitter
                     return;
                 }
 
-                expression = "global::LossGen.Internal.VectorOps.Equal(Vector256.Create(T.CreateTruncating(c)), targetLanes)";
+                expression = $"global::LossGen.Internal.VectorOps.Equal(Vector256.Create(T.CreateTruncating({_classIndex})), targetLanes)";
                 break;
             case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
                 expression = Format(node.Function.Vector, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());

@@ -20,6 +20,7 @@ public class SnapshotTests
         { "DenseCrossEntropy", "[Loss(\"-sum(y * log_softmax(x))\")]\npublic static partial class DenseCrossEntropy;" },
         { "Huber", "[Loss(\"0.5*min(abs(x - y), delta)^2 + delta*(abs(x - y) - min(abs(x - y), delta))\", Reduction = Reduction.Sum)]\n[LossParameter(\"delta\", 1.0)]\npublic static partial class Huber;" },
         { "Focal", "[Loss(\"ce = logsumexp(x) - x[t]; (1 - exp(-ce))^gamma * ce\", Reduction = Reduction.None)]\n[LossParameter(\"gamma\", 2.0)]\npublic static partial class Focal;" },
+        { "CrossEntropy4", "[Loss(\"logsumexp(x) - x[t]\", Classes = 4)]\npublic static partial class CrossEntropy4;" },
         { "WeightedCrossEntropy", "[Loss(\"mean_by(w[t] * (logsumexp(x) - x[t]), w[t])\", IgnoreIndex = -100)]\npublic static partial class WeightedCrossEntropy;" },
     };
 
