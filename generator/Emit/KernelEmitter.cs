@@ -20,8 +20,8 @@ internal sealed class KernelEmitter
     private readonly CompiledLoss _loss;
     private readonly KernelOutputs _outputs;
     private readonly KernelPlan _plan;
-    private readonly IndentedWriter _scalars;
-    private readonly Dictionary<Node, string> _scalarNames = new();
+    private IndentedWriter _scalars;
+    private Dictionary<Node, string> _scalarNames = new();
     private readonly Dictionary<string, int> _stems = new();
     private Dictionary<Node, string> _rowNames = new();
     private Dictionary<Node, string> _pickNames = new();
@@ -156,7 +156,7 @@ internal sealed class KernelEmitter
 
     /// <summary>Emitting a block of positions, one per lane: every row and class value is a Vector256.</summary>
     private bool _lanes;
-    private readonly Dictionary<Node, string> _scalarVectors = new();
+    private Dictionary<Node, string> _scalarVectors = new();
 
     private bool ReducedLoss => _loss.Reduction != Reduction.None;
 
@@ -285,10 +285,90 @@ internal sealed class KernelEmitter
         }
     }
 
+    /// <summary>The nested struct that runs a chunk of positions of this kernel on any thread.</summary>
+    private string ChunksName => _outputs.Name + "Chunks";
+
+    private string TypeParameters => _loss.UsesTarget ? "<T, TIndex>" : "<T>";
+
+    /// <summary>The tensors the position loop reads or writes, in the order they are pinned.</summary>
+    private List<(string Name, string Type)> Pinned()
+    {
+        var pinned = new List<(string, string)> { ("x", "T") };
+        pinned.AddRange(_loss.Inputs.Where(i => i.Name == "y").Select(i => (i.Name, "T")));
+        if (_loss.UsesTarget)
+        {
+            pinned.Add(("t", "TIndex"));
+        }
+
+        pinned.AddRange(_loss.Inputs.Where(i => i.Name != "y").Select(i => (i.Name, "T")));
+        if (_outputs.Loss && !ReducedLoss)
+        {
+            pinned.Add(("loss", "T"));
+        }
+
+        if (_outputs.Dx && !ReducedLoss)
+        {
+            pinned.Add(("dloss", "T"));
+        }
+
+        if (_outputs.Dx)
+        {
+            pinned.Add(("dx", "T"));
+        }
+
+        if (_outputs.Dy)
+        {
+            pinned.Add(("dy", "T"));
+        }
+
+        return pinned;
+    }
+
+    /// <summary>The values the position loop takes from the kernel: walkers, strides, the class count, the seed, hyper-parameters.</summary>
+    private List<(string Type, string Name)> ChunkFields()
+    {
+        var fields = new List<(string, string)>();
+        foreach (string name in LikeX())
+        {
+            fields.Add(("global::LossGen.Internal.Walker", name + "Walk"));
+            if (!Flat)
+            {
+                fields.Add(("nint", name + "Stride"));
+            }
+        }
+
+        foreach (string name in PerPosition())
+        {
+            fields.Add(("global::LossGen.Internal.Walker", name + "Walk"));
+        }
+
+        foreach (InputSpec input in _loss.Inputs.Where(i => i.Layout == InputLayout.PerClass))
+        {
+            fields.Add(("nint", input.Name + "Stride"));
+        }
+
+        if (!Flat)
+        {
+            fields.Add(("nint", "classes"));
+        }
+
+        if (_outputs.Dx && ReducedLoss)
+        {
+            fields.Add(("T", "seed"));
+        }
+
+        foreach (string parameter in _loss.ParametersUsed)
+        {
+            fields.Add(("T", KernelParameter(parameter)));
+        }
+
+        return fields;
+    }
+
     private void EmitKernel(IndentedWriter w, string generatedCode)
     {
         string returnType = ReducedLoss && _outputs.Loss ? "double" : "void";
-        string typeParameters = _loss.UsesTarget ? "<T, TIndex>" : "<T>";
+        string typeParameters = TypeParameters;
         string parameters = string.Join(", ", Parameters(_loss, _outputs).Select(p => p.Type + " " + p.Name));
         w.Line(generatedCode);
         w.Line($"private static {returnType} {KernelName(_outputs)}{typeParameters}({parameters})");
@@ -305,17 +385,50 @@ internal sealed class KernelEmitter
         EmitValidation(w);
         var targetPass = new IndentedWriter(w.Indent);
         EmitTargetPass(targetPass);
-        var loop = new IndentedWriter(w.Indent);
-        EmitMainLoop(loop);
 
         // Constants and hyper-parameter expressions, found while emitting the loops, go before them.
         w.Line();
         w.Raw(_scalars);
         w.Raw(targetPass);
-        w.Raw(loop);
+        if (_outputs.Dx && ReducedLoss)
+        {
+            string seed = _loss.Reduction switch
+            {
+                Reduction.Mean => "denominator == 0 ? T.Zero : dloss / T.CreateTruncating(denominator)",
+                Reduction.BatchMean => "dloss / T.CreateTruncating(batch)",
+                _ => "dloss",
+            };
+            w.Line($"T seed = {seed};");
+        }
+
+        // The position loop runs in chunks (on several threads for large inputs), in a struct of its own.
+        _scalars = new IndentedWriter(w.Indent + 1);
+        _scalarNames = new Dictionary<Node, string>();
+        _scalarVectors = new Dictionary<Node, string>();
+        var loop = new IndentedWriter(w.Indent + 1);
+        EmitMainLoop(loop);
+
+        List<(string Type, string Name)> fields = ChunkFields();
+        List<(string Name, string Type)> pinned = Pinned();
+        w.Line($"var chunks = new {ChunksName}{typeParameters}");
+        w.Line("{");
+        w.Open();
+        foreach ((_, string name) in fields)
+        {
+            w.Line($"{name} = {name},");
+        }
+
+        w.Close("};");
+        var refs = pinned.Select(p => p.Type == "T" ? $"ref Unsafe.As<T, byte>(ref {p.Name}Ref)" : $"ref Unsafe.As<{p.Type}, byte>(ref {p.Name}Ref)").ToList();
+        while (refs.Count < PinnedCapacity)
+        {
+            refs.Add("ref Unsafe.NullRef<byte>()");
+        }
+
+        string run = $"global::LossGen.Internal.Chunks.Run(in chunks, positions, {(Flat ? "1" : "classes")}, {string.Join(", ", refs)})";
         if (returnType == "double")
         {
-            w.Line();
+            w.Line($"double total = {run};");
             w.Line(_loss.Reduction switch
             {
                 Reduction.Mean => "return total / denominator;",
@@ -323,9 +436,103 @@ internal sealed class KernelEmitter
                 _ => "return total;",
             });
         }
+        else
+        {
+            w.Line(run + ";");
+        }
 
         w.Close();
+        w.Line();
+
+        // The chunk struct.
+        w.Line("/// <summary>The position loop of <see cref=\"" + KernelName(_outputs) + "\"/>, for a chunk of positions; the tensors arrive pinned.</summary>");
+        w.Line(generatedCode);
+        w.Line($"private struct {ChunksName}{typeParameters} : global::LossGen.Internal.IChunkKernel");
+        w.Open();
+        w.Line("where T : unmanaged, IFloatingPointIeee754<T>");
+        if (_loss.UsesTarget)
+        {
+            w.Line("where TIndex : unmanaged, IBinaryInteger<TIndex>");
+        }
+
+        w.Unindent();
+        w.Line("{");
+        w.Open();
+        foreach ((string type, string name) in fields)
+        {
+            w.Line($"public {type} {name};");
+        }
+
+        w.Line();
+        w.Line("public readonly double Run(nint start, nint end, in global::LossGen.Internal.Pinned pinned)");
+        w.Line("{");
+        w.Open();
+        for (int i = 0; i < pinned.Count; i++)
+        {
+            w.Line($"ref {pinned[i].Type} {pinned[i].Name}Ref = ref pinned.Ref<{pinned[i].Type}>({i.ToString(CultureInfo.InvariantCulture)});");
+        }
+
+        foreach ((string type, string name) in fields)
+        {
+            w.Line($"{type} {name} = this.{name};");
+        }
+
+        if (returnType == "double")
+        {
+            w.Line("double total = 0;");
+        }
+
+        string vectorCode = _scalars.ToString() + loop.ToString();
+        if (vectorCode.Contains("Vector256"))
+        {
+            // The same loop at 512 bits where the hardware has them (the JIT keeps one branch).
+            w.Line("if (Vector512.IsHardwareAccelerated)");
+            w.Line("{");
+            w.Raw(Reindent(Widen(_scalars), 1));
+            w.Raw(Reindent(Widen(loop), 1));
+            w.Line("}");
+            w.Line("else");
+            w.Line("{");
+            w.Raw(Reindent(_scalars, 1));
+            w.Raw(Reindent(loop, 1));
+            w.Line("}");
+        }
+        else
+        {
+            w.Raw(_scalars);
+            w.Raw(loop);
+        }
+
+        w.Line(returnType == "double" ? "return total;" : "return 0;");
+        w.Close();
+        w.Close();
     }
+
+    /// <summary>
+    /// The 512-bit form of code written for <see cref="System.Runtime.Intrinsics.Vector256"/>: the vector type, and the
+    /// VectorOps helpers that take no vector (so cannot overload on width) by their 512 names.
+    /// </summary>
+    private static IndentedWriter Widen(IndentedWriter code)
+    {
+        string text = code.ToString()
+            .Replace("Vector256", "Vector512")
+            .Replace("VectorOps.OneHot<", "VectorOps.OneHot512<")
+            .Replace("VectorOps.Gather(", "VectorOps.Gather512(")
+            .Replace("VectorOps.Targets<", "VectorOps.Targets512<");
+        var result = new IndentedWriter();
+        foreach (string line in text.Split('\n'))
+        {
+            if (line.Length > 0)
+            {
+                result.Line(line);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>How many tensors <c>Chunks.Run</c> pins.</summary>
+    private const int PinnedCapacity = 10;
 
     private void EmitValidation(IndentedWriter w)
     {
@@ -472,6 +679,30 @@ internal sealed class KernelEmitter
             w.Line("double denominator = 0;");
         }
 
+        bool dense = _loss.UsesTarget && _plan.MeanWeight is null;
+        if (dense)
+        {
+            w.Line("if (tWalk.IsRows(1))");
+            w.Line("{");
+            w.Open();
+            string hasIgnore = HasIgnore ? "true" : "false";
+            w.Line($"nint badPosition = global::LossGen.Internal.Check.DenseTargets(ref tRef, positions, classes, {(HasIgnore ? ignore : "0")}, {hasIgnore}, out nint counted);");
+            using (w.Block("if (badPosition >= 0)"))
+            {
+                w.Line($"throw global::LossGen.Internal.Check.TargetOutOfRange(\"t\", t.Lengths, badPosition, long.CreateTruncating(Unsafe.Add(ref tRef, badPosition)), classes, \"{ignoreNote}\");");
+            }
+
+            if (CountsInTargetPass)
+            {
+                w.Line(Elementwise ? "denominator = (double)counted * classes;" : "denominator = counted;");
+            }
+
+            w.Close();
+            w.Line("else");
+            w.Line("{");
+            w.Open();
+        }
+
         using (w.Block("for (nint position = 0; position < positions; position++)"))
         {
             if (!_loss.UsesTarget)
@@ -486,6 +717,11 @@ internal sealed class KernelEmitter
             {
                 EmitTargetChecks(w, ignore, ignoreNote);
             }
+        }
+
+        if (dense)
+        {
+            w.Close();
         }
 
         w.Line();
@@ -537,24 +773,9 @@ internal sealed class KernelEmitter
 
     private void EmitMainLoop(IndentedWriter w)
     {
-        if (_outputs.Dx)
+        if (_outputs.Dx && ReducedLoss)
         {
-            if (ReducedLoss)
-            {
-                string seed = _loss.Reduction switch
-                {
-                    Reduction.Mean => "denominator == 0 ? T.Zero : dloss / T.CreateTruncating(denominator)",
-                    Reduction.BatchMean => "dloss / T.CreateTruncating(batch)",
-                    _ => "dloss",
-                };
-                w.Line($"T seed = {seed};");
-                _scalarNames[_loss.Seed] = "seed";
-            }
-        }
-
-        if (ReducedLoss && _outputs.Loss)
-        {
-            w.Line("double total = 0;");
+            _scalarNames[_loss.Seed] = "seed";
         }
 
         string? lanes = LaneCondition();
@@ -563,11 +784,11 @@ internal sealed class KernelEmitter
             w.Line("// Short class axis, dense rows: a block of positions at a time, one position per lane.");
             w.Line("{");
             w.Open();
-            w.Line("nint position = 0;");
+            w.Line("nint position = start;");
             w.Line($"if ({lanes})");
             w.Line("{");
             w.Open();
-            using (w.Block($"for (; position <= positions - {VectorCount}; position += {VectorCount})"))
+            using (w.Block($"for (; position <= end - {VectorCount}; position += {VectorCount})"))
             {
                 EmitLaneRow(w);
             }
@@ -576,7 +797,7 @@ internal sealed class KernelEmitter
             w.Line();
         }
 
-        using (w.Block(lanes is null ? "for (nint position = 0; position < positions; position++)" : "for (; position < positions; position++)"))
+        using (w.Block(lanes is null ? "for (nint position = start; position < end; position++)" : "for (; position < end; position++)"))
         {
             StartRow(w);
             foreach (string name in LikeX().Concat(PerPosition()))
@@ -628,7 +849,7 @@ internal sealed class KernelEmitter
             }
         }
 
-        var checks = new List<string> { "Vector256.IsHardwareAccelerated", $"positions >= {VectorCount}" };
+        var checks = new List<string> { "Vector256.IsHardwareAccelerated", $"end - start >= {VectorCount}" };
         if (!Flat)
         {
             checks.Add($"classes < 2 * {VectorCount}");
@@ -668,7 +889,6 @@ internal sealed class KernelEmitter
             _rowNames[_loss.Seed] = seedLanes;
         }
 
-        DefinePicks();
         if (Unrolled)
         {
             EmitUnrolledLanes();
@@ -677,6 +897,7 @@ internal sealed class KernelEmitter
             return;
         }
 
+        DefinePicks();
         foreach (List<Node> pass in _plan.Passes)
         {
             var body = new IndentedWriter(_rowWriter.Indent + 1);
@@ -711,6 +932,7 @@ internal sealed class KernelEmitter
     {
         int classes = _loss.Spec.Classes;
         var contexts = Enumerable.Range(0, classes).Select(_ => new Context(Place.Class, _rowWriter)).ToArray();
+        _unrolled = contexts;
         foreach (List<Node> pass in _plan.Passes)
         {
             var accumulators = pass.Select(r => (Node: r, Name: Fresh(r.Function!.Reduce switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }))).ToList();
@@ -768,7 +990,12 @@ internal sealed class KernelEmitter
                 _rowWriter.Line(write);
             }
         }
+
+        _unrolled = null;
     }
+
+    /// <summary>While an unrolled lane row is emitted, each class's values.</summary>
+    private Context[]? _unrolled;
 
     private void EmitIgnored(IndentedWriter w)
     {
@@ -1406,6 +1633,23 @@ internal sealed class KernelEmitter
         string expression;
         switch (node.Op)
         {
+            case Op.Pick when _unrolled is not null:
+            {
+                // The value at the target class, chosen among the classes' values already in registers.
+                string pick = Fresh("pick") + "Lanes";
+                _rowWriter.Line($"Vector256<T> {pick} = {Value(node.Args[0], _unrolled[0])};");
+                for (int c = 1; c < _unrolled.Length; c++)
+                {
+                    _classIndex = c.ToString(CultureInfo.InvariantCulture);
+                    string value = Value(node.Args[0], _unrolled[c]);
+                    _rowWriter.Line($"{pick} = global::LossGen.Internal.VectorOps.Choose(targetLanes, T.CreateTruncating({_classIndex}), {value}, {pick});");
+                }
+
+                _classIndex = "c";
+                _rowNames[node] = pick;
+                return;
+            }
+
             case Op.Pick:
                 _rowNames[node] = Value(node.Args[0], new Context(Place.Pick, _rowWriter));
                 return;

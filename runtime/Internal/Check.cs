@@ -1,7 +1,9 @@
 using System;
 using System.ComponentModel;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 
 namespace LossGen.Internal;
@@ -124,6 +126,80 @@ public static class Check
 
         string where = targetLengths.Length == 0 ? "[]" : Format(index[..targetLengths.Length]);
         return new ArgumentOutOfRangeException(name, value, $"Class index {value} at {name}{where} is outside [0, {classes}){ignoreNote}.");
+    }
+
+    /// <summary>
+    /// Checks <paramref name="count"/> contiguous class indices: each is in [0, <paramref name="classes"/>) or, when
+    /// <paramref name="hasIgnore"/>, equal to <paramref name="ignore"/>. Returns the position of the first one that is
+    /// neither (-1 when all are fine) and, in <paramref name="counted"/>, how many are not ignored. Vectorised for
+    /// int and long indices.
+    /// </summary>
+    public static nint DenseTargets<TIndex>(ref TIndex start, nint count, nint classes, long ignore, bool hasIgnore, out nint counted)
+        where TIndex : IBinaryInteger<TIndex>
+    {
+        nint i = 0;
+        nint ignored = 0;
+        if (Vector256.IsHardwareAccelerated && typeof(TIndex) == typeof(long))
+        {
+            ref long s = ref Unsafe.As<TIndex, long>(ref start);
+            Vector256<ulong> limit = Vector256.Create((ulong)classes);
+            Vector256<long> ignoreLanes = Vector256.Create(ignore);
+            Vector256<long> ignoredLanes = Vector256<long>.Zero;
+            for (; i <= count - Vector256<long>.Count; i += Vector256<long>.Count)
+            {
+                Vector256<long> v = Vector256.LoadUnsafe(ref s, (nuint)i);
+                Vector256<long> isIgnored = hasIgnore ? Vector256.Equals(v, ignoreLanes) : Vector256<long>.Zero;
+                Vector256<long> valid = Vector256.LessThan(v.AsUInt64(), limit).AsInt64() | isIgnored;
+                if (!Vector256.EqualsAll(valid, Vector256<long>.AllBitsSet))
+                {
+                    break;
+                }
+
+                ignoredLanes -= isIgnored;
+            }
+
+            ignored = (nint)Vector256.Sum(ignoredLanes);
+        }
+        else if (Vector256.IsHardwareAccelerated && typeof(TIndex) == typeof(int) && classes <= int.MaxValue && ignore >= int.MinValue && ignore <= int.MaxValue)
+        {
+            ref int s = ref Unsafe.As<TIndex, int>(ref start);
+            Vector256<uint> limit = Vector256.Create((uint)classes);
+            Vector256<int> ignoreLanes = Vector256.Create((int)ignore);
+            Vector256<int> ignoredLanes = Vector256<int>.Zero;
+            for (; i <= count - Vector256<int>.Count; i += Vector256<int>.Count)
+            {
+                Vector256<int> v = Vector256.LoadUnsafe(ref s, (nuint)i);
+                Vector256<int> isIgnored = hasIgnore ? Vector256.Equals(v, ignoreLanes) : Vector256<int>.Zero;
+                Vector256<int> valid = Vector256.LessThan(v.AsUInt32(), limit).AsInt32() | isIgnored;
+                if (!Vector256.EqualsAll(valid, Vector256<int>.AllBitsSet))
+                {
+                    break;
+                }
+
+                ignoredLanes -= isIgnored;
+            }
+
+            ignored = Vector256.Sum(ignoredLanes);
+        }
+
+        for (; i < count; i++)
+        {
+            long value = long.CreateTruncating(Unsafe.Add(ref start, i));
+            if (hasIgnore && value == ignore)
+            {
+                ignored++;
+                continue;
+            }
+
+            if ((ulong)value >= (ulong)classes)
+            {
+                counted = 0;
+                return i;
+            }
+        }
+
+        counted = count - ignored;
+        return -1;
     }
 
     /// <summary>

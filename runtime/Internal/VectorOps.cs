@@ -8,9 +8,11 @@ namespace LossGen.Internal;
 /// <summary>
 /// The vector forms (one <see cref="Vector256{T}"/> of classes at a time) of the language's functions that
 /// <see cref="Vector256"/> does not provide, with the same conventions as <see cref="Ops"/>. Used by generated kernels.
+/// VectorOps.Vector512.cs is the same code at 512 bits, made from this file by eng/vectorops512.py; the methods without
+/// a vector parameter are named with a 512 suffix there.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class VectorOps
+public static partial class VectorOps
 {
     /// <summary>The largest lane (NaN if any lane is NaN).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -151,6 +153,11 @@ public static class VectorOps
         Vector256<T> floor = Vector256.Create(T.CreateTruncating(-100));
         return Vector256.Max(VectorMath.Log(Vector256<T>.One - p), floor) - Vector256.Max(VectorMath.Log(p), floor);
     }
+
+    /// <summary><paramref name="value"/> in the lanes whose target is <paramref name="c"/>, <paramref name="current"/> elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Choose<T>(Vector256<T> targets, T c, Vector256<T> value, Vector256<T> current) where T : IFloatingPointIeee754<T> =>
+        Select(Vector256.Equals(targets, Vector256.Create(c)), value, current);
 
     /// <summary>1 / a per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

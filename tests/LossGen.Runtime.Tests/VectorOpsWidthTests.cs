@@ -1,0 +1,122 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.Intrinsics;
+using LossGen.Internal;
+using Xunit;
+
+namespace LossGen.Runtime.Tests;
+
+/// <summary>
+/// runtime/Internal/VectorOps.Vector512.cs is generated from VectorOps.cs (eng/vectorops512.py). Every helper must exist
+/// at both widths and give every lane the same bits at both, so a kernel's result never depends on the machine's
+/// vector width.
+/// </summary>
+public class VectorOpsWidthTests
+{
+    private static readonly MethodInfo[] Methods = typeof(VectorOps).GetMethods(BindingFlags.Public | BindingFlags.Static);
+
+    private static bool Mentions(MethodInfo m, Type open) =>
+        m.GetParameters().Select(p => p.ParameterType).Append(m.ReturnType)
+            .Any(t => (t.IsByRef ? t.GetElementType()! : t) is { IsGenericType: true } g && g.GetGenericTypeDefinition() == open);
+
+    [Fact]
+    public void Every_256_bit_helper_has_a_512_bit_twin()
+    {
+        var missing = Methods.Where(m => Mentions(m, typeof(Vector256<>)))
+            .Where(m => !Methods.Any(o => Mentions(o, typeof(Vector512<>)) && (o.Name == m.Name || o.Name == m.Name + "512") && o.GetParameters().Length == m.GetParameters().Length))
+            .Select(m => m.Name)
+            .ToList();
+        Assert.Empty(missing);
+        Assert.True(Methods.Count(m => Mentions(m, typeof(Vector256<>))) >= 25);
+    }
+
+    private static double[] Inputs(int n, int seed)
+    {
+        var random = new Random(seed);
+        double[] special = { 0, -0.0, 1, -1, 0.5, 1e-30, -1e-30, 1e30, -1e30, 88, -88, 710, -745, double.NaN, double.PositiveInfinity, double.NegativeInfinity, 1e-8, 1 - 1e-8 };
+        return Enumerable.Range(0, n).Select(i => i < special.Length ? special[i] : (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-6, 4))).ToArray();
+    }
+
+    public static TheoryData<string> VectorFunctions()
+    {
+        var data = new TheoryData<string>();
+        foreach (MethodInfo m in Methods.Where(m => m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(Vector256<>)
+            && m.GetParameters().All(p => p.ParameterType.IsGenericType && p.ParameterType.GetGenericTypeDefinition() == typeof(Vector256<>))))
+        {
+            data.Add(m.Name);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(VectorFunctions))]
+    public void Vector_functions_agree_bit_for_bit_across_widths(string name)
+    {
+        Check<float>(name);
+        Check<double>(name);
+    }
+
+    private static void Check<T>(string name)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        MethodInfo narrow = Methods.Single(m => m.Name == name && Mentions(m, typeof(Vector256<>)) && !Mentions(m, typeof(Vector512<>))).MakeGenericMethod(typeof(T));
+        MethodInfo wide = Methods.Single(m => m.Name == name && Mentions(m, typeof(Vector512<>))).MakeGenericMethod(typeof(T));
+        int arity = narrow.GetParameters().Length;
+        for (int round = 0; round < 40; round++)
+        {
+            T[][] args = Enumerable.Range(0, arity).Select(a => Inputs(Vector512<T>.Count, round * 7 + a).Select(T.CreateTruncating).ToArray()).ToArray();
+            if (round % 2 == 1)
+            {
+                // Lanes equal across arguments exercise ties and a == b branches.
+                args = args.Select(_ => args[0]).ToArray();
+            }
+
+            var wideResult = (Vector512<T>)wide.Invoke(null, args.Select(a => (object)Vector512.Create(a)).ToArray())!;
+            for (int half = 0; half < 2; half++)
+            {
+                var narrowResult = (Vector256<T>)narrow.Invoke(null, args.Select(a => (object)Vector256.Create(a.AsSpan(half * Vector256<T>.Count, Vector256<T>.Count))).ToArray())!;
+                for (int lane = 0; lane < Vector256<T>.Count; lane++)
+                {
+                    T expected = narrowResult[lane];
+                    T actual = wideResult[half * Vector256<T>.Count + lane];
+                    Assert.True(expected.Equals(actual) || (T.IsNaN(expected) && T.IsNaN(actual)),
+                        $"{name}<{typeof(T).Name}> lane {half * Vector256<T>.Count + lane}: 256-bit {expected}, 512-bit {actual}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Gather_scatter_targets_and_one_hot_agree_across_widths()
+    {
+        float[] data = Enumerable.Range(0, 200).Select(i => i * 0.25f - 7).ToArray();
+        Vector512<float> wide = VectorOps.Gather512(ref data[3], 10);
+        Vector256<float> low = VectorOps.Gather(ref data[3], 10);
+        Vector256<float> high = VectorOps.Gather(ref data[3 + 80], 10);
+        Assert.Equal(Vector512.Create(low, high), wide);
+
+        float[] a = new float[200], b = new float[200];
+        VectorOps.Scatter(wide, ref a[1], 12);
+        VectorOps.Scatter(low, ref b[1], 12);
+        VectorOps.Scatter(high, ref b[1 + 96], 12);
+        Assert.Equal(b, a);
+
+        long[] targets = Enumerable.Range(0, 16).Select(i => (long)(i * 5 % 7)).ToArray();
+        Vector512<float> t512 = VectorOps.Targets512<float, long>(ref targets[0]);
+        Assert.Equal(Vector512.Create(VectorOps.Targets<float, long>(ref targets[0]), VectorOps.Targets<float, long>(ref targets[8])), t512);
+        Assert.Equal(Vector512.Create(VectorOps.GatherPick(ref data[0], 10, VectorOps.Targets<float, long>(ref targets[0]), 1),
+            VectorOps.GatherPick(ref data[80], 10, VectorOps.Targets<float, long>(ref targets[8]), 1)), VectorOps.GatherPick(ref data[0], 10, t512, 1));
+
+        for (int c = -3; c < 40; c++)
+        {
+            Vector512<double> hot = VectorOps.OneHot512<double>(c, 9);
+            Assert.Equal(Vector512.Create(VectorOps.OneHot<double>(c, 9), VectorOps.OneHot<double>(c + 4, 9)), hot);
+        }
+
+        Assert.Equal(-7f + 0.25f * 3, VectorOps.MaxAcross(Vector512.Create(-7f).WithElement(5, -7f + 0.25f * 3)));
+        Assert.True(VectorOps.Contains(t512, 6f));
+        Assert.False(VectorOps.Contains(t512, 7f));
+    }
+}
