@@ -1637,6 +1637,8 @@ internal sealed class KernelEmitter
             {
                 // The value at the target class, chosen among the classes' values already in registers.
                 string pick = Fresh("pick") + "Lanes";
+                string outer = _classIndex;
+                _classIndex = "0";
                 _rowWriter.Line($"Vector256<T> {pick} = {Value(node.Args[0], _unrolled[0])};");
                 for (int c = 1; c < _unrolled.Length; c++)
                 {
@@ -1645,7 +1647,7 @@ internal sealed class KernelEmitter
                     _rowWriter.Line($"{pick} = global::LossGen.Internal.VectorOps.Choose(targetLanes, T.CreateTruncating({_classIndex}), {value}, {pick});");
                 }
 
-                _classIndex = "c";
+                _classIndex = outer;
                 _rowNames[node] = pick;
                 return;
             }

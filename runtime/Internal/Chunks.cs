@@ -39,8 +39,8 @@ public static unsafe class Chunks
     /// <paramref name="kernel"/>'s <see cref="IChunkKernel.Run"/> on every chunk (each on its own copy of the struct) — on up
     /// to <see cref="Parallelism.MaxThreads"/> threads when there are 2 or more chunks, else all on the caller's thread —
     /// and returns the sum of the chunks' partial totals, added in chunk order starting from 0.0, so the result is the
-    /// same bits for any thread count. <paramref name="r0"/>..<paramref name="r7"/> are pinned for the call and reach the
-    /// kernel through <see cref="Pinned.Ref{T}(int)"/> with index 0..7; pass <c>ref Unsafe.NullRef&lt;byte&gt;()</c> for
+    /// same bits for any thread count. <paramref name="r0"/>..<paramref name="r9"/> are pinned for the call and reach the
+    /// kernel through <see cref="Pinned.Ref{T}(int)"/> with index 0..9; pass <c>ref Unsafe.NullRef&lt;byte&gt;()</c> for
     /// unused ones. Returns 0 without calling the kernel when <paramref name="positions"/> is 0 or less. The first
     /// exception a chunk throws is rethrown here, after every chunk in progress has finished (chunks not yet started
     /// are skipped).
@@ -57,9 +57,11 @@ public static unsafe class Chunks
     /// <param name="r5">Memory reaching the kernel as <c>pinned.Ref&lt;T&gt;(5)</c>.</param>
     /// <param name="r6">Memory reaching the kernel as <c>pinned.Ref&lt;T&gt;(6)</c>.</param>
     /// <param name="r7">Memory reaching the kernel as <c>pinned.Ref&lt;T&gt;(7)</c>.</param>
+    /// <param name="r8">Memory reaching the kernel as <c>pinned.Ref&lt;T&gt;(8)</c>.</param>
+    /// <param name="r9">Memory reaching the kernel as <c>pinned.Ref&lt;T&gt;(9)</c>.</param>
     /// <returns>The sum of the chunks' partial totals, in chunk order.</returns>
     public static double Run<TKernel>(in TKernel kernel, nint positions, nint elementsPerPosition,
-        ref byte r0, ref byte r1, ref byte r2, ref byte r3, ref byte r4, ref byte r5, ref byte r6, ref byte r7)
+        ref byte r0, ref byte r1, ref byte r2, ref byte r3, ref byte r4, ref byte r5, ref byte r6, ref byte r7, ref byte r8, ref byte r9)
         where TKernel : struct, IChunkKernel
     {
         if (positions <= 0)
@@ -78,8 +80,10 @@ public static unsafe class Chunks
         fixed (byte* p5 = &r5)
         fixed (byte* p6 = &r6)
         fixed (byte* p7 = &r7)
+        fixed (byte* p8 = &r8)
+        fixed (byte* p9 = &r9)
         {
-            Pinned pinned = new(p0, p1, p2, p3, p4, p5, p6, p7);
+            Pinned pinned = new(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9);
             int maxThreads = Parallelism.MaxThreads;
             if (chunks >= 2 && maxThreads > 1 && WorkerPool.TryEnter())
             {

@@ -5,9 +5,9 @@ using System.Runtime.CompilerServices;
 namespace LossGen.Internal;
 
 /// <summary>
-/// Up to 8 addresses of memory pinned for the duration of a <see cref="Chunks"/>.Run call: the refs r0..r7 passed to
+/// Up to 10 addresses of memory pinned for the duration of a <see cref="Chunks"/>.Run call: the refs r0..r9 passed to
 /// it, in that order. Generated kernels get at them with <see cref="Ref{T}(int)"/> and so never need pointers.
-/// A default instance holds 8 null refs.
+/// A default instance holds 10 null refs.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly unsafe struct Pinned
@@ -20,8 +20,10 @@ public readonly unsafe struct Pinned
     private readonly void* _p5;
     private readonly void* _p6;
     private readonly void* _p7;
+    private readonly void* _p8;
+    private readonly void* _p9;
 
-    internal Pinned(void* p0, void* p1, void* p2, void* p3, void* p4, void* p5, void* p6, void* p7)
+    internal Pinned(void* p0, void* p1, void* p2, void* p3, void* p4, void* p5, void* p6, void* p7, void* p8, void* p9)
     {
         _p0 = p0;
         _p1 = p1;
@@ -31,15 +33,17 @@ public readonly unsafe struct Pinned
         _p5 = p5;
         _p6 = p6;
         _p7 = p7;
+        _p8 = p8;
+        _p9 = p9;
     }
 
     /// <summary>
-    /// A ref to the element at the start of pinned memory <paramref name="index"/> (0..7, the position of the ref among
-    /// r0..r7), reinterpreted as <typeparamref name="T"/>. A null ref if the caller passed a null ref there
+    /// A ref to the element at the start of pinned memory <paramref name="index"/> (0..9, the position of the ref among
+    /// r0..r9), reinterpreted as <typeparamref name="T"/>. A null ref if the caller passed a null ref there
     /// (check with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>). Valid only while the Run call that produced
     /// this instance is in progress.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in 0..7.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in 0..9.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref T Ref<T>(int index)
     {
@@ -53,6 +57,8 @@ public readonly unsafe struct Pinned
             5 => _p5,
             6 => _p6,
             7 => _p7,
+            8 => _p8,
+            9 => _p9,
             _ => BadIndex(index),
         };
         return ref Unsafe.AsRef<T>(address);

@@ -37,11 +37,11 @@ public class ChunksTests
 
     private static double Run<TKernel>(in TKernel kernel, nint positions, nint elementsPerPosition, ref byte r0)
         where TKernel : struct, IChunkKernel =>
-        Chunks.Run(in kernel, positions, elementsPerPosition, ref r0, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null);
+        Chunks.Run(in kernel, positions, elementsPerPosition, ref r0, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null);
 
     private static double Run<TKernel>(in TKernel kernel, nint positions, nint elementsPerPosition, ref byte r0, ref byte r1)
         where TKernel : struct, IChunkKernel =>
-        Chunks.Run(in kernel, positions, elementsPerPosition, ref r0, ref r1, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null);
+        Chunks.Run(in kernel, positions, elementsPerPosition, ref r0, ref r1, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null, ref Null);
 
     /// <summary>Sets <see cref="Parallelism.MaxThreads"/> and puts the old value back on dispose.</summary>
     private sealed class MaxThreadsScope : IDisposable
@@ -193,13 +193,13 @@ public class ChunksTests
         }
     }
 
-    /// <summary>Writes index + 1 into int array index (0..7) at each position; returns the number of null refs seen.</summary>
+    /// <summary>Writes index + 1 into int array index (0..9) at each position; returns the number of null refs seen.</summary>
     private struct AllRefsKernel : IChunkKernel
     {
         public readonly double Run(nint start, nint end, in Pinned pinned)
         {
             int nulls = 0;
-            for (int i = 0; i < 8; i++)
+            for (int i = 0; i < 10; i++)
             {
                 ref int a = ref pinned.Ref<int>(i);
                 if (Unsafe.IsNullRef(ref a))
@@ -320,17 +320,17 @@ public class ChunksTests
     }
 
     [Fact]
-    public void AllEightRefsReachTheKernelAtTheirIndex()
+    public void AllTenRefsReachTheKernelAtTheirIndex()
     {
         using MaxThreadsScope scope = new(3);
         const int n = 4000; // with 100 elements per position: 12 chunks of 336
-        int[][] arrays = Enumerable.Range(0, 8).Select(_ => new int[n]).ToArray();
+        int[][] arrays = Enumerable.Range(0, 10).Select(_ => new int[n]).ToArray();
         AllRefsKernel kernel = default;
         double nulls = Chunks.Run(in kernel, n, 100,
             ref Bytes(arrays[0]), ref Bytes(arrays[1]), ref Bytes(arrays[2]), ref Bytes(arrays[3]),
-            ref Bytes(arrays[4]), ref Bytes(arrays[5]), ref Bytes(arrays[6]), ref Bytes(arrays[7]));
+            ref Bytes(arrays[4]), ref Bytes(arrays[5]), ref Bytes(arrays[6]), ref Bytes(arrays[7]), ref Bytes(arrays[8]), ref Bytes(arrays[9]));
         Assert.Equal(0.0, nulls);
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < 10; i++)
         {
             Assert.All(arrays[i], v => Assert.Equal(i + 1, v));
         }
@@ -339,18 +339,18 @@ public class ChunksTests
         int[] a2 = new int[n];
         int[] a6 = new int[n];
         nint chunks = (n - 1) / Chunks.ChunkPositions(n, 100) + 1;
-        nulls = Chunks.Run(in kernel, n, 100, ref Null, ref Null, ref Bytes(a2), ref Null, ref Null, ref Null, ref Bytes(a6), ref Null);
-        Assert.Equal(6.0 * chunks, nulls);
+        nulls = Chunks.Run(in kernel, n, 100, ref Null, ref Null, ref Bytes(a2), ref Null, ref Null, ref Null, ref Bytes(a6), ref Null, ref Null, ref Null);
+        Assert.Equal(8.0 * chunks, nulls);
         Assert.All(a2, v => Assert.Equal(3, v));
         Assert.All(a6, v => Assert.Equal(7, v));
     }
 
     [Fact]
-    public void PinnedRefRejectsIndicesOutside0To7()
+    public void PinnedRefRejectsIndicesOutside0To9()
     {
         Pinned pinned = default;
-        Assert.True(Unsafe.IsNullRef(ref pinned.Ref<float>(7)));
-        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => pinned.Ref<float>(8));
+        Assert.True(Unsafe.IsNullRef(ref pinned.Ref<float>(9)));
+        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => pinned.Ref<float>(10));
         Assert.Equal("index", e.ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => pinned.Ref<float>(-1));
     }
