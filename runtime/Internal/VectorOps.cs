@@ -9,7 +9,8 @@ namespace LossGen.Internal;
 /// The vector forms (one <see cref="Vector256{T}"/> of classes at a time) of the language's functions that
 /// <see cref="Vector256"/> does not provide, with the same conventions as <see cref="Ops"/>. Used by generated kernels.
 /// VectorOps.Vector512.cs is the same code at 512 bits, made from this file by eng/vectorops512.py; the methods without
-/// a vector parameter are named with a 512 suffix there.
+/// a vector parameter are named with a 512 suffix there. The helpers that move lanes to and from memory (rows in
+/// lanes) are in VectorOps.Lanes.cs, written for each width.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class VectorOps
@@ -167,63 +168,4 @@ public static partial class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> FiniteOrZero<T>(Vector256<T> a) where T : IFloatingPointIeee754<T> =>
         Select(Vector256.Equals(a - a, Vector256<T>.Zero), a, Vector256<T>.Zero);
-
-    // ---- rows in lanes: one lane per position, for short class axes
-
-    /// <summary>Lane i holds the element at <paramref name="start"/> + i * <paramref name="stride"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Gather<T>(ref T start, nint stride) where T : IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            ref float s = ref Unsafe.As<T, float>(ref start);
-            return Vector256.Create(s, Unsafe.Add(ref s, stride), Unsafe.Add(ref s, 2 * stride), Unsafe.Add(ref s, 3 * stride),
-                Unsafe.Add(ref s, 4 * stride), Unsafe.Add(ref s, 5 * stride), Unsafe.Add(ref s, 6 * stride), Unsafe.Add(ref s, 7 * stride)).As<float, T>();
-        }
-
-        ref double d = ref Unsafe.As<T, double>(ref start);
-        return Vector256.Create(d, Unsafe.Add(ref d, stride), Unsafe.Add(ref d, 2 * stride), Unsafe.Add(ref d, 3 * stride)).As<double, T>();
-    }
-
-    /// <summary>Lane i holds the element at <paramref name="start"/> + i * <paramref name="stride"/> + target_i * <paramref name="classStride"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> GatherPick<T>(ref T start, nint stride, Vector256<T> targets, nint classStride) where T : IFloatingPointIeee754<T>
-    {
-        Vector256<T> result = Vector256<T>.Zero;
-        for (int i = 0; i < Vector256<T>.Count; i++)
-        {
-            nint target = nint.CreateTruncating(targets.GetElement(i));
-            result = result.WithElement(i, Unsafe.Add(ref start, i * stride + target * classStride));
-        }
-
-        return result;
-    }
-
-    /// <summary>Stores lane i at <paramref name="start"/> + i * <paramref name="stride"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Scatter<T>(Vector256<T> value, ref T start, nint stride) where T : IFloatingPointIeee754<T>
-    {
-        for (int i = 0; i < Vector256<T>.Count; i++)
-        {
-            Unsafe.Add(ref start, i * stride) = value.GetElement(i);
-        }
-    }
-
-    /// <summary>The class indices of <c>Count</c> consecutive positions as lanes of T (exact below 2^24 classes for float).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> Targets<T, TIndex>(ref TIndex start) where T : IFloatingPointIeee754<T> where TIndex : IBinaryInteger<TIndex>
-    {
-        Vector256<T> result = Vector256<T>.Zero;
-        for (int i = 0; i < Vector256<T>.Count; i++)
-        {
-            result = result.WithElement(i, T.CreateTruncating(Unsafe.Add(ref start, i)));
-        }
-
-        return result;
-    }
-
-    /// <summary>True if any lane equals <paramref name="value"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Contains<T>(Vector256<T> lanes, T value) where T : IFloatingPointIeee754<T> =>
-        Vector256.EqualsAny(lanes, Vector256.Create(value));
 }

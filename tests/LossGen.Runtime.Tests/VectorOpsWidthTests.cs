@@ -91,7 +91,13 @@ public class VectorOpsWidthTests
     [Fact]
     public void Gather_scatter_targets_and_one_hot_agree_across_widths()
     {
-        float[] data = Enumerable.Range(0, 200).Select(i => i * 0.25f - 7).ToArray();
+        // Pinned, as a kernel's memory is while it runs (Gather hands addresses to the hardware).
+        float[] data = GC.AllocateArray<float>(200, pinned: true);
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = i * 0.25f - 7;
+        }
+
         Vector512<float> wide = VectorOps.Gather512(ref data[3], 10);
         Vector256<float> low = VectorOps.Gather(ref data[3], 10);
         Vector256<float> high = VectorOps.Gather(ref data[3 + 80], 10);
@@ -104,6 +110,34 @@ public class VectorOpsWidthTests
         Assert.Equal(b, a);
 
         long[] targets = Enumerable.Range(0, 16).Select(i => (long)(i * 5 % 7)).ToArray();
+        int[] targets32 = Array.ConvertAll(targets, v => (int)v);
+        short[] targets16 = Array.ConvertAll(targets, v => (short)v);
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.Equal(targets[i], (long)VectorOps.Targets512<float, long>(ref targets[0])[i]);
+            Assert.Equal(targets[i], (long)VectorOps.Targets512<float, int>(ref targets32[0])[i]);
+            Assert.Equal(targets[i], (long)VectorOps.Targets512<float, short>(ref targets16[0])[i]);
+        }
+
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Equal(targets[i], (long)VectorOps.Targets512<double, long>(ref targets[0])[i]);
+            Assert.Equal(targets[i], (long)VectorOps.Targets512<double, int>(ref targets32[0])[i]);
+            Assert.Equal(targets[i % 4], (long)VectorOps.Targets<double, int>(ref targets32[0])[i % 4]);
+        }
+
+        double[] doubles = GC.AllocateArray<double>(200, pinned: true);
+        for (int i = 0; i < doubles.Length; i++)
+        {
+            doubles[i] = i * 0.5 - 3;
+        }
+
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.Equal(doubles[5 + 7 * i], VectorOps.Gather512(ref doubles[5], 7)[i]);
+            Assert.Equal(data[2 + 9 * i], VectorOps.Gather(ref data[2], 9)[i]);
+        }
+
         Vector512<float> t512 = VectorOps.Targets512<float, long>(ref targets[0]);
         Assert.Equal(Vector512.Create(VectorOps.Targets<float, long>(ref targets[0]), VectorOps.Targets<float, long>(ref targets[8])), t512);
         Assert.Equal(Vector512.Create(VectorOps.GatherPick(ref data[0], 10, VectorOps.Targets<float, long>(ref targets[0]), 1),

@@ -1,0 +1,145 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace LossGen.Internal;
+
+// Rows in lanes: a block of positions of a short class axis, one position per lane. These helpers move lanes between
+// memory and registers, at 256 and 512 bits (the 512-bit ones have a 512 suffix where they take no vector). They read
+// and write the memory of a running kernel, which Chunks.Run keeps pinned: that is what lets them hand addresses to
+// the hardware gather instructions.
+public static partial class VectorOps
+{
+    // ---------------------------------------------------------------- 256 bits
+
+    /// <summary>Lane i holds the element at <paramref name="start"/> + i * <paramref name="stride"/> (memory must be pinned).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<T> Gather<T>(ref T start, nint stride) where T : IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            if (Avx2.IsSupported && stride <= int.MaxValue / 8)
+            {
+                Vector256<int> index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (int)stride;
+                return Avx2.GatherVector256((float*)Unsafe.AsPointer(ref start), index, 4).As<float, T>();
+            }
+
+            ref float s = ref Unsafe.As<T, float>(ref start);
+            return Vector256.Create(s, Unsafe.Add(ref s, stride), Unsafe.Add(ref s, 2 * stride), Unsafe.Add(ref s, 3 * stride),
+                Unsafe.Add(ref s, 4 * stride), Unsafe.Add(ref s, 5 * stride), Unsafe.Add(ref s, 6 * stride), Unsafe.Add(ref s, 7 * stride)).As<float, T>();
+        }
+
+        if (Avx2.IsSupported && stride <= int.MaxValue / 4)
+        {
+            Vector128<int> index = Vector128.Create(0, 1, 2, 3) * (int)stride;
+            return Avx2.GatherVector256((double*)Unsafe.AsPointer(ref start), index, 8).As<double, T>();
+        }
+
+        ref double d = ref Unsafe.As<T, double>(ref start);
+        return Vector256.Create(d, Unsafe.Add(ref d, stride), Unsafe.Add(ref d, 2 * stride), Unsafe.Add(ref d, 3 * stride)).As<double, T>();
+    }
+
+    /// <summary>Lane i holds the element at <paramref name="start"/> + i * <paramref name="stride"/> + target_i * <paramref name="classStride"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> GatherPick<T>(ref T start, nint stride, Vector256<T> targets, nint classStride) where T : IFloatingPointIeee754<T>
+    {
+        Vector256<T> result = Vector256<T>.Zero;
+        for (int i = 0; i < Vector256<T>.Count; i++)
+        {
+            nint target = nint.CreateTruncating(targets.GetElement(i));
+            result = result.WithElement(i, Unsafe.Add(ref start, i * stride + target * classStride));
+        }
+
+        return result;
+    }
+
+    /// <summary>Stores lane i at <paramref name="start"/> + i * <paramref name="stride"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Scatter<T>(Vector256<T> value, ref T start, nint stride) where T : IFloatingPointIeee754<T>
+    {
+        // Spilled once, then copied lane by lane: cheaper than extracting each lane from the register.
+        ref T lanes = ref Unsafe.As<Vector256<T>, T>(ref value);
+        for (int i = 0; i < Vector256<T>.Count; i++)
+        {
+            Unsafe.Add(ref start, i * stride) = Unsafe.Add(ref lanes, i);
+        }
+    }
+
+    /// <summary>The class indices of <c>Count</c> consecutive positions as lanes of T (exact below 2^24 classes for float).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Targets<T, TIndex>(ref TIndex start) where T : IFloatingPointIeee754<T> where TIndex : IBinaryInteger<TIndex>
+    {
+        if (typeof(TIndex) == typeof(long))
+        {
+            ref long s = ref Unsafe.As<TIndex, long>(ref start);
+            Vector256<double> low = Vector256.ConvertToDouble(Vector256.LoadUnsafe(ref s));
+            if (typeof(T) == typeof(double))
+            {
+                return low.As<double, T>();
+            }
+
+            Vector256<double> high = Vector256.ConvertToDouble(Vector256.LoadUnsafe(ref s, 4));
+            return Vector256.Narrow(low, high).As<float, T>();
+        }
+
+        if (typeof(TIndex) == typeof(int))
+        {
+            ref int s = ref Unsafe.As<TIndex, int>(ref start);
+            if (typeof(T) == typeof(float))
+            {
+                return Vector256.ConvertToSingle(Vector256.LoadUnsafe(ref s)).As<float, T>();
+            }
+
+            return Vector256.ConvertToDouble(Vector256.WidenLower(Vector128.LoadUnsafe(ref s).ToVector256())).As<double, T>();
+        }
+
+        Vector256<T> result = Vector256<T>.Zero;
+        for (int i = 0; i < Vector256<T>.Count; i++)
+        {
+            result = result.WithElement(i, T.CreateTruncating(Unsafe.Add(ref start, i)));
+        }
+
+        return result;
+    }
+
+    /// <summary>True if any lane equals <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Contains<T>(Vector256<T> lanes, T value) where T : IFloatingPointIeee754<T> =>
+        Vector256.EqualsAny(lanes, Vector256.Create(value));
+
+    // ---------------------------------------------------------------- 512 bits: two 256-bit halves
+
+    /// <summary>Lane i holds the element at <paramref name="start"/> + i * <paramref name="stride"/> (memory must be pinned).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Gather512<T>(ref T start, nint stride) where T : IFloatingPointIeee754<T> =>
+        Vector512.Create(Gather(ref start, stride), Gather(ref Unsafe.Add(ref start, Vector256<T>.Count * stride), stride));
+
+    /// <summary>Lane i holds the element at <paramref name="start"/> + i * <paramref name="stride"/> + target_i * <paramref name="classStride"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> GatherPick<T>(ref T start, nint stride, Vector512<T> targets, nint classStride) where T : IFloatingPointIeee754<T> =>
+        Vector512.Create(
+            GatherPick(ref start, stride, targets.GetLower(), classStride),
+            GatherPick(ref Unsafe.Add(ref start, Vector256<T>.Count * stride), stride, targets.GetUpper(), classStride));
+
+    /// <summary>Stores lane i at <paramref name="start"/> + i * <paramref name="stride"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Scatter<T>(Vector512<T> value, ref T start, nint stride) where T : IFloatingPointIeee754<T>
+    {
+        ref T lanes = ref Unsafe.As<Vector512<T>, T>(ref value);
+        for (int i = 0; i < Vector512<T>.Count; i++)
+        {
+            Unsafe.Add(ref start, i * stride) = Unsafe.Add(ref lanes, i);
+        }
+    }
+
+    /// <summary>The class indices of <c>Count</c> consecutive positions as lanes of T (exact below 2^24 classes for float).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Targets512<T, TIndex>(ref TIndex start) where T : IFloatingPointIeee754<T> where TIndex : IBinaryInteger<TIndex> =>
+        Vector512.Create(Targets<T, TIndex>(ref start), Targets<T, TIndex>(ref Unsafe.Add(ref start, Vector256<T>.Count)));
+
+    /// <summary>True if any lane equals <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Contains<T>(Vector512<T> lanes, T value) where T : IFloatingPointIeee754<T> =>
+        Vector512.EqualsAny(lanes, Vector512.Create(value));
+}
