@@ -148,6 +148,11 @@ internal sealed class KernelEmitter
         Flat,
         /// <summary>A Vector256 of consecutive classes c .. c + Count - 1 (contiguous class axis).</summary>
         Vector,
+        /// <summary>
+        /// Flat vector k of an unrolled lane row: elements k * Count .. k * Count + Count - 1 of the block's rows, laid out as
+        /// in memory; row values are spread over it with VectorOps.Expand.
+        /// </summary>
+        Block,
     }
 
     private const string VectorCount = "Vector256<T>.Count";
@@ -518,7 +523,9 @@ internal sealed class KernelEmitter
             .Replace("Vector256", "Vector512")
             .Replace("VectorOps.OneHot<", "VectorOps.OneHot512<")
             .Replace("VectorOps.Gather(", "VectorOps.Gather512(")
-            .Replace("VectorOps.Targets<", "VectorOps.Targets512<");
+            .Replace("VectorOps.Targets<", "VectorOps.Targets512<")
+            .Replace("VectorOps.ExpandIndices<", "VectorOps.ExpandIndices512<")
+            .Replace("VectorOps.ClassIndices<", "VectorOps.ClassIndices512<");
         var result = new IndentedWriter();
         foreach (string line in text.Split('\n'))
         {
@@ -976,15 +983,16 @@ internal sealed class KernelEmitter
 
         if ((_outputs.Loss && Elementwise) || _outputs.Dx || _outputs.Dy)
         {
-            // Everything is computed before anything is stored: dx may be x.
+            // The outputs are computed in memory order, one flat vector of the block at a time (contiguous loads and
+            // stores, row values spread over the lanes), and stored after everything is read: dx may be x.
             var writes = new List<string>();
-            for (int c = 0; c < classes; c++)
+            for (int k = 0; k < classes; k++)
             {
-                _classIndex = c.ToString(CultureInfo.InvariantCulture);
-                writes.AddRange(FinalWrites(contexts[c]));
+                _blockIndex = k;
+                writes.AddRange(FinalWrites(new Context(Place.Block, _rowWriter)));
             }
 
-            _classIndex = "c";
+            _blockIndex = -1;
             foreach (string write in writes)
             {
                 _rowWriter.Line(write);
@@ -996,6 +1004,39 @@ internal sealed class KernelEmitter
 
     /// <summary>While an unrolled lane row is emitted, each class's values.</summary>
     private Context[]? _unrolled;
+
+    /// <summary>The flat vector of the block being emitted (<see cref="Place.Block"/>).</summary>
+    private int _blockIndex = -1;
+
+    private readonly Dictionary<string, string> _blockConstants = new();
+
+    /// <summary>A per-kernel constant vector (made once before the loop), e.g. the permutation spreading row values over flat vector k.</summary>
+    private string BlockConstant(string helper, int k)
+    {
+        string key = helper + k.ToString(CultureInfo.InvariantCulture);
+        if (!_blockConstants.TryGetValue(key, out string? name))
+        {
+            name = char.ToLowerInvariant(helper[0]) + helper.Substring(1) + k.ToString(CultureInfo.InvariantCulture);
+            _scalars.Line($"Vector256<T> {name} = global::LossGen.Internal.VectorOps.{helper}<T>({k.ToString(CultureInfo.InvariantCulture)}, {_loss.Spec.Classes.ToString(CultureInfo.InvariantCulture)});");
+            _blockConstants[key] = name;
+        }
+
+        return name;
+    }
+
+    private string BlockOffset(string tensor) => $"(nuint)({tensor}Offset + {_blockIndex.ToString(CultureInfo.InvariantCulture)} * Vector256<T>.Count)";
+
+    /// <summary>In flat vector k of a block: the target class of each element's row.</summary>
+    private string BlockTargets(Context context)
+    {
+        if (context.Targets is null)
+        {
+            context.Targets = $"targetFlat{_blockIndex.ToString(CultureInfo.InvariantCulture)}";
+            context.Writer.Line($"Vector256<T> {context.Targets} = global::LossGen.Internal.VectorOps.Expand(targetLanes, {BlockConstant("ExpandIndices", _blockIndex)});");
+        }
+
+        return context.Targets;
+    }
 
     private void EmitIgnored(IndentedWriter w)
     {
@@ -1342,6 +1383,7 @@ internal sealed class KernelEmitter
         string Store(string tensor, string value) => (context.Place, _lanes) switch
         {
             (Place.Vector, _) => $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint)({tensor}Offset + c));",
+            (Place.Block, _) => $"{value}.StoreUnsafe(ref {tensor}Ref, {BlockOffset(tensor)});",
             (Place.Flat, true) => $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint){tensor}Offset);",
             (_, true) => $"global::LossGen.Internal.VectorOps.Scatter({value}, ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength});",
             _ => $"{Read(tensor, context.Place)} = {value};",
@@ -1380,6 +1422,9 @@ internal sealed class KernelEmitter
         public IndentedWriter Writer { get; }
 
         public Dictionary<Node, string> Names { get; } = new();
+
+        /// <summary>In a flat block: the name of the targets spread over the block's elements, once made.</summary>
+        public string? Targets { get; set; }
     }
 
     /// <summary>
@@ -1411,7 +1456,8 @@ internal sealed class KernelEmitter
             (Node node, int next) = stack.Pop();
             bool leaf = NameOf(node, context) is not null || node.Op == Op.Pick || node.IsReduction
                 || (context?.Place == Place.Vector && IsBroadcast(node))
-                || (_lanes && IsLaneBroadcast(node));
+                || (_lanes && IsLaneBroadcast(node))
+                || (context?.Place == Place.Block && node.Shape == Shape.Row);
             if (!leaf && next < node.Args.Length)
             {
                 stack.Push((node, next + 1));
@@ -1586,6 +1632,11 @@ internal sealed class KernelEmitter
             return _scalarVectors.TryGetValue(node, out string? broadcast) || _rowVectors.TryGetValue(node, out broadcast) ? broadcast : null;
         }
 
+        if (context?.Place == Place.Block)
+        {
+            return context.Names.TryGetValue(node, out string? spread) ? spread : null;
+        }
+
         if (_rowNames.TryGetValue(node, out string? name))
         {
             return name;
@@ -1630,6 +1681,12 @@ internal sealed class KernelEmitter
 
         Place place = context?.Place ?? Place.Class;
         bool perClass = node.Op == Op.Input && _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass;
+        if (place == Place.Block)
+        {
+            DefineBlock(node, context!, perClass);
+            return;
+        }
+
         string expression;
         switch (node.Op)
         {
@@ -1710,6 +1767,52 @@ internal sealed class KernelEmitter
             context!.Writer.Line(line);
             context.Names[node] = lanes;
         }
+    }
+
+    /// <summary>Defines a node in flat vector k of an unrolled lane row.</summary>
+    private void DefineBlock(Node node, Context context, bool perClass)
+    {
+        string expression;
+        string stem;
+        if (node.Shape == Shape.Row)
+        {
+            // A row value (in lanes: one per row) spread over the elements of its row.
+            string rows = Value(node, null);
+            expression = $"global::LossGen.Internal.VectorOps.Expand({rows}, {BlockConstant("ExpandIndices", _blockIndex)})";
+            stem = rows.EndsWith("Lanes", StringComparison.Ordinal) ? rows.Substring(0, rows.Length - 5) : rows;
+            string spread = $"{stem}Flat{_blockIndex.ToString(CultureInfo.InvariantCulture)}";
+            context.Writer.Line($"Vector256<T> {spread} = {expression};");
+            context.Names[node] = spread;
+            return;
+        }
+
+        switch (node.Op)
+        {
+            case Op.Input when perClass:
+                expression = $"global::LossGen.Internal.VectorOps.GatherPick(ref {node.Name}Ref, 0, {BlockConstant("ClassIndices", _blockIndex)}, {node.Name}Stride)";
+                stem = node.Name;
+                break;
+            case Op.Input:
+            case Op.Seed:
+                string tensor = node.Op == Op.Seed ? "dloss" : node.Name;
+                expression = $"Vector256.LoadUnsafe(ref {tensor}Ref, {BlockOffset(tensor)})";
+                stem = node.Op == Op.Seed ? "seed" : node.Name;
+                break;
+            case Op.OneHot:
+                expression = $"global::LossGen.Internal.VectorOps.Equal({BlockConstant("ClassIndices", _blockIndex)}, {BlockTargets(context)})";
+                stem = "oneHot";
+                break;
+            case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
+                expression = Format(node.Function.Vector, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
+                stem = Stem(node.Function);
+                break;
+            default:
+                throw new InvalidOperationException("cannot define " + node + " in a flat block");
+        }
+
+        string name = Fresh(stem) + "Flat";
+        context.Writer.Line($"Vector256<T> {name} = {expression};");
+        context.Names[node] = name;
     }
 
     /// <summary>In a vector loop, a value the same for every class of the row (broadcast), not one per lane.</summary>

@@ -103,6 +103,50 @@ public static partial class VectorOps
         return result;
     }
 
+    /// <summary>
+    /// For <see cref="Expand{T}(Vector256{T}, Vector256{T})"/>: the permutation that sends each element of flat vector
+    /// <paramref name="block"/> of a block of rows (Count rows of <paramref name="classes"/> classes, row-major) to the lane
+    /// of its row. Held as 32-bit lane indices in the bits of a vector of T.
+    /// </summary>
+    public static Vector256<T> ExpandIndices<T>(int block, int classes) where T : IFloatingPointIeee754<T>
+    {
+        Vector256<int> index = Vector256<int>.Zero;
+        int count = Vector256<T>.Count;
+        int width = 8 / count; // 32-bit lanes per element
+        for (int i = 0; i < 8; i++)
+        {
+            int element = i / width;
+            int row = (block * count + element) / classes;
+            index = index.WithElement(i, row * width + i % width);
+        }
+
+        return index.As<int, T>();
+    }
+
+    /// <summary>Lane i holds the lane of <paramref name="rows"/> that <paramref name="indices"/> (from ExpandIndices) names: row values spread over a flat vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Expand<T>(Vector256<T> rows, Vector256<T> indices) where T : IFloatingPointIeee754<T>
+    {
+        if (Avx2.IsSupported)
+        {
+            return Avx2.PermuteVar8x32(rows.AsInt32(), indices.AsInt32()).As<int, T>();
+        }
+
+        return Vector256.Shuffle(rows.AsInt32(), indices.AsInt32()).As<int, T>();
+    }
+
+    /// <summary>Lane i holds the class of element i of flat vector <paramref name="block"/> of a block of rows of <paramref name="classes"/> classes.</summary>
+    public static Vector256<T> ClassIndices<T>(int block, int classes) where T : IFloatingPointIeee754<T>
+    {
+        Vector256<T> result = Vector256<T>.Zero;
+        for (int i = 0; i < Vector256<T>.Count; i++)
+        {
+            result = result.WithElement(i, T.CreateTruncating((block * Vector256<T>.Count + i) % classes));
+        }
+
+        return result;
+    }
+
     /// <summary>True if any lane equals <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Contains<T>(Vector256<T> lanes, T value) where T : IFloatingPointIeee754<T> =>
@@ -137,6 +181,46 @@ public static partial class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Targets512<T, TIndex>(ref TIndex start) where T : IFloatingPointIeee754<T> where TIndex : IBinaryInteger<TIndex> =>
         Vector512.Create(Targets<T, TIndex>(ref start), Targets<T, TIndex>(ref Unsafe.Add(ref start, Vector256<T>.Count)));
+
+    /// <summary>The 512-bit <see cref="ExpandIndices{T}(int, int)"/>.</summary>
+    public static Vector512<T> ExpandIndices512<T>(int block, int classes) where T : IFloatingPointIeee754<T>
+    {
+        Vector512<int> index = Vector512<int>.Zero;
+        int count = Vector512<T>.Count;
+        int width = 16 / count;
+        for (int i = 0; i < 16; i++)
+        {
+            int element = i / width;
+            int row = (block * count + element) / classes;
+            index = index.WithElement(i, row * width + i % width);
+        }
+
+        return index.As<int, T>();
+    }
+
+    /// <summary>The 512-bit <see cref="Expand{T}(Vector256{T}, Vector256{T})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Expand<T>(Vector512<T> rows, Vector512<T> indices) where T : IFloatingPointIeee754<T>
+    {
+        if (Avx512F.IsSupported)
+        {
+            return Avx512F.PermuteVar16x32(rows.AsInt32(), indices.AsInt32()).As<int, T>();
+        }
+
+        return Vector512.Shuffle(rows.AsInt32(), indices.AsInt32()).As<int, T>();
+    }
+
+    /// <summary>The 512-bit <see cref="ClassIndices{T}(int, int)"/>.</summary>
+    public static Vector512<T> ClassIndices512<T>(int block, int classes) where T : IFloatingPointIeee754<T>
+    {
+        Vector512<T> result = Vector512<T>.Zero;
+        for (int i = 0; i < Vector512<T>.Count; i++)
+        {
+            result = result.WithElement(i, T.CreateTruncating((block * Vector512<T>.Count + i) % classes));
+        }
+
+        return result;
+    }
 
     /// <summary>True if any lane equals <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
