@@ -38,6 +38,30 @@ public static class Parallelism
         }
     }
 
+    private static long s_idleSpinTicks = TimeSpan.FromMicroseconds(200).Ticks;
+
+    /// <summary>
+    /// How long a worker thread that finished its part of a call keeps polling for the next call before it sleeps.
+    /// Default 200 microseconds: back-to-back calls (a training loop) then find the workers awake instead of paying
+    /// the operating system's wake-up latency. <see cref="TimeSpan.Zero"/> makes workers sleep at once, which is
+    /// kinder to other thread pools sharing the cores (libtorch's OpenMP threads, say) at the cost of a wake-up per call.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is negative or longer than one second.</exception>
+    public static TimeSpan IdleSpin
+    {
+        get => TimeSpan.FromTicks(Volatile.Read(ref s_idleSpinTicks));
+        set
+        {
+            if (value < TimeSpan.Zero || value > TimeSpan.FromSeconds(1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), value,
+                    $"Expected IdleSpin in [0, 1 s], got {value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms.");
+            }
+
+            Volatile.Write(ref s_idleSpinTicks, value.Ticks);
+        }
+    }
+
     private static int DefaultMaxThreads()
     {
         string? text = Environment.GetEnvironmentVariable(EnvironmentVariable);

@@ -8,9 +8,29 @@ namespace LossGen.Bench;
 /// <summary>libtorch through TorchSharp: loading, threads, and the reference cross entropy.</summary>
 internal static class TorchEnv
 {
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(string name, string value, int overwrite);
+
+    /// <summary>
+    /// The interleaved rounds give each column the machine in turn, so no library's idle threads may spin into the next
+    /// column's time: libtorch's OpenMP (libgomp on Linux) is told to sleep at once after a parallel region, as
+    /// LossGen's workers are (<see cref="Parallelism.IdleSpin"/> = 0). Each call then pays its own wake-ups.
+    /// Must run before libtorch starts its threads; the native environment is what libgomp reads.
+    /// </summary>
+    public static void Quiet()
+    {
+        if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
+        {
+            SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
+        }
+
+        Parallelism.IdleSpin = TimeSpan.Zero;
+    }
+
     /// <summary>Loads libtorch and sets its intra-op threads; on failure explains the usual cause and exits.</summary>
     public static void Load(int threads)
     {
+        Quiet();
         try
         {
             torch.set_num_threads(threads);

@@ -407,12 +407,14 @@ internal sealed class KernelEmitter
         }
 
         // The position loop runs in chunks (on several threads for large inputs), in a struct of its own.
-        _scalars = new IndentedWriter(w.Indent + 1);
-        _scalarNames = new Dictionary<Node, string>();
-        _scalarVectors = new Dictionary<Node, string>();
-        var loop = new IndentedWriter(w.Indent + 1);
-        EmitMainLoop(loop);
-
+        // Blocks of positions in lanes, then positions one at a time: each a method of its own, so that the JIT's
+        // limits per method (locals, inlining) apply to each piece rather than to the whole loop.
+        var lanes = new IndentedWriter(w.Indent + 1);
+        IndentedWriter lanesScalars = ResetScalars(w.Indent + 1);
+        bool hasLanes = EmitLanes(lanes);
+        var rows = new IndentedWriter(w.Indent + 1);
+        IndentedWriter rowsScalars = ResetScalars(w.Indent + 1);
+        EmitRows(rows);
         List<(string Type, string Name)> fields = ChunkFields();
         List<(string Name, string Type)> pinned = Pinned();
         w.Line($"var chunks = new {ChunksName}{typeParameters}");
@@ -468,49 +470,88 @@ internal sealed class KernelEmitter
             w.Line($"public {type} {name};");
         }
 
+        var pieces = new List<(string Name, string Signature, IndentedWriter Scalars, IndentedWriter Body)>();
+        if (hasLanes)
+        {
+            pieces.Add(("Lanes", "nint {0}(nint start, nint end, in global::LossGen.Internal.Pinned pinned, ref double total)", lanesScalars, lanes));
+        }
+
+        pieces.Add(("Rows", "double {0}(nint start, nint end, in global::LossGen.Internal.Pinned pinned)", rowsScalars, rows));
+        bool wide = pieces.Any(p => (p.Scalars.ToString() + p.Body.ToString()).Contains("Vector256"));
+
         w.Line();
         w.Line("public readonly double Run(nint start, nint end, in global::LossGen.Internal.Pinned pinned)");
         w.Line("{");
         w.Open();
-        for (int i = 0; i < pinned.Count; i++)
+        w.Line("double total = 0;");
+        foreach (string suffix in wide ? new[] { "512", "256" } : new[] { string.Empty })
         {
-            w.Line($"ref {pinned[i].Type} {pinned[i].Name}Ref = ref pinned.Ref<{pinned[i].Type}>({i.ToString(CultureInfo.InvariantCulture)});");
+            if (wide)
+            {
+                w.Line(suffix == "512" ? "if (Vector512.IsHardwareAccelerated)" : "else");
+                w.Line("{");
+                w.Open();
+            }
+
+            w.Line(hasLanes ? $"nint position = Lanes{suffix}(start, end, in pinned, ref total);" : "nint position = start;");
+            w.Line($"total += Rows{suffix}(position, end, in pinned);");
+            if (wide)
+            {
+                w.Close();
+            }
         }
 
-        foreach ((string type, string name) in fields)
-        {
-            w.Line($"{type} {name} = this.{name};");
-        }
-
-        if (returnType == "double")
-        {
-            w.Line("double total = 0;");
-        }
-
-        string vectorCode = _scalars.ToString() + loop.ToString();
-        if (vectorCode.Contains("Vector256"))
-        {
-            // The same loop at 512 bits where the hardware has them (the JIT keeps one branch).
-            w.Line("if (Vector512.IsHardwareAccelerated)");
-            w.Line("{");
-            w.Raw(Reindent(Widen(_scalars), 1));
-            w.Raw(Reindent(Widen(loop), 1));
-            w.Line("}");
-            w.Line("else");
-            w.Line("{");
-            w.Raw(Reindent(_scalars, 1));
-            w.Raw(Reindent(loop, 1));
-            w.Line("}");
-        }
-        else
-        {
-            w.Raw(_scalars);
-            w.Raw(loop);
-        }
-
-        w.Line(returnType == "double" ? "return total;" : "return 0;");
+        w.Line("return total;");
         w.Close();
+        foreach (string suffix in wide ? new[] { "512", "256" } : new[] { string.Empty })
+        {
+            foreach ((string name, string signature, IndentedWriter scalars, IndentedWriter body) in pieces)
+            {
+                w.Line();
+                // Fully optimised from the first call: a kernel's loops are what the program runs, and tiering would
+                // first run them unoptimised, then optimise them for whatever the first calls happened to look like.
+                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+                w.Line("private readonly " + string.Format(CultureInfo.InvariantCulture, signature, name + suffix));
+                w.Line("{");
+                w.Open();
+                for (int i = 0; i < pinned.Count; i++)
+                {
+                    w.Line($"ref {pinned[i].Type} {pinned[i].Name}Ref = ref pinned.Ref<{pinned[i].Type}>({i.ToString(CultureInfo.InvariantCulture)});");
+                }
+
+                foreach ((string type, string field) in fields)
+                {
+                    w.Line($"{type} {field} = this.{field};");
+                }
+
+                if (name == "Rows")
+                {
+                    w.Line("double total = 0;");
+                }
+
+                w.Raw(suffix == "512" ? Widen(scalars) : scalars);
+                w.Raw(suffix == "512" ? Widen(body) : body);
+                w.Line(name == "Rows" ? "return total;" : "return position;");
+                w.Close();
+            }
+        }
+
         w.Close();
+    }
+
+    /// <summary>Starts a new set of per-method constants (hyper-parameter expressions, broadcast vectors).</summary>
+    private IndentedWriter ResetScalars(int indent)
+    {
+        _scalars = new IndentedWriter(indent);
+        _scalarNames = new Dictionary<Node, string>();
+        _scalarVectors = new Dictionary<Node, string>();
+        _blockConstants.Clear();
+        if (_outputs.Dx && ReducedLoss)
+        {
+            _scalarNames[_loss.Seed] = "seed";
+        }
+
+        return _scalars;
     }
 
     /// <summary>
@@ -778,33 +819,33 @@ internal sealed class KernelEmitter
         _rowWriter = new IndentedWriter(w.Indent);
     }
 
-    private void EmitMainLoop(IndentedWriter w)
+    /// <summary>The blocks of positions in lanes (false when this kernel has no lane form).</summary>
+    private bool EmitLanes(IndentedWriter w)
     {
-        if (_outputs.Dx && ReducedLoss)
-        {
-            _scalarNames[_loss.Seed] = "seed";
-        }
-
         string? lanes = LaneCondition();
-        if (lanes is not null)
+        if (lanes is null)
         {
-            w.Line("// Short class axis, dense rows: a block of positions at a time, one position per lane.");
-            w.Line("{");
-            w.Open();
-            w.Line("nint position = start;");
-            w.Line($"if ({lanes})");
-            w.Line("{");
-            w.Open();
-            using (w.Block($"for (; position <= end - {VectorCount}; position += {VectorCount})"))
-            {
-                EmitLaneRow(w);
-            }
-
-            w.Close();
-            w.Line();
+            return false;
         }
 
-        using (w.Block(lanes is null ? "for (nint position = start; position < end; position++)" : "for (; position < end; position++)"))
+        w.Line("// Short class axis, dense rows: a block of positions at a time, one position per lane.");
+        w.Line("nint position = start;");
+        w.Line($"if ({lanes})");
+        w.Line("{");
+        w.Open();
+        using (w.Block($"for (; position <= end - {VectorCount}; position += {VectorCount})"))
+        {
+            EmitLaneRow(w);
+        }
+
+        w.Close();
+        return true;
+    }
+
+    /// <summary>Positions one at a time, with vector loops over the class axis where it is contiguous.</summary>
+    private void EmitRows(IndentedWriter w)
+    {
+        using (w.Block("for (nint position = start; position < end; position++)"))
         {
             StartRow(w);
             foreach (string name in LikeX().Concat(PerPosition()))
@@ -833,11 +874,6 @@ internal sealed class KernelEmitter
             EmitPasses(_plan.Passes);
             EmitFinal();
             w.Raw(_rowWriter);
-        }
-
-        if (lanes is not null)
-        {
-            w.Close();
         }
     }
 
@@ -872,9 +908,15 @@ internal sealed class KernelEmitter
     {
         StartRow(w);
         _lanes = true;
-        foreach (string name in LikeX().Concat(PerPosition()))
+        // The lane condition checked that rows are dense: position p starts at p * (row length).
+        foreach (string name in LikeX())
         {
-            _rowWriter.Line($"nint {name}Offset = {name}Walk.Offset(position);");
+            _rowWriter.Line(Flat ? $"nint {name}Offset = position;" : $"nint {name}Offset = position * {RowLength};");
+        }
+
+        foreach (string name in PerPosition())
+        {
+            _rowWriter.Line($"nint {name}Offset = position;");
         }
 
         if (_loss.UsesTarget)

@@ -126,15 +126,20 @@ internal static unsafe class WorkerPool
     }
 
     /// <summary>
-    /// How long a worker that finished a job keeps looking for the next one before it blocks: back-to-back calls (a
-    /// training loop) then find it awake instead of paying the operating system's wake-up latency, which on a virtual
-    /// machine can be as long as a whole small call. The cost is at most this much spinning after each job.
+    /// Waits for the next job: polls for <see cref="Parallelism.IdleSpin"/> first (back-to-back calls then find the worker
+    /// awake instead of paying the operating system's wake-up latency, which on a virtual machine can be as long as a
+    /// whole small call), then blocks.
     /// </summary>
-    private static readonly long s_spinTicks = Stopwatch.Frequency / 5000; // 200 microseconds
-
     private static void WaitForJob()
     {
-        long until = Stopwatch.GetTimestamp() + s_spinTicks;
+        long spin = (long)(Parallelism.IdleSpin.TotalSeconds * Stopwatch.Frequency);
+        if (spin <= 0)
+        {
+            s_wake.Wait();
+            return;
+        }
+
+        long until = Stopwatch.GetTimestamp() + spin;
         do
         {
             if (s_wake.CurrentCount > 0 && s_wake.Wait(0))

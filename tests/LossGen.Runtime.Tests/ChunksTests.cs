@@ -619,6 +619,43 @@ public class ChunksTests
     }
 
     [Fact]
+    public void IdleSpinOutsideZeroToOneSecondThrows()
+    {
+        TimeSpan saved = Parallelism.IdleSpin;
+        Assert.Equal(TimeSpan.FromMicroseconds(200), saved);
+        foreach (TimeSpan bad in new[] { TimeSpan.FromTicks(-1), TimeSpan.FromSeconds(1.5) })
+        {
+            ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.IdleSpin = bad);
+            Assert.Equal("value", e.ParamName);
+            Assert.Contains("[0, 1 s]", e.Message);
+        }
+
+        Assert.Equal(saved, Parallelism.IdleSpin);
+    }
+
+    [Fact]
+    public void ResultsDoNotDependOnIdleSpin()
+    {
+        using MaxThreadsScope scope = new(2);
+        TimeSpan saved = Parallelism.IdleSpin;
+        try
+        {
+            double[] x = Enumerable.Range(0, 200_000).Select(i => Math.Sin(i) * Math.Pow(10, i % 7)).ToArray();
+            SumKernel sum = default;
+            double spinning = Run(in sum, x.Length, 1, ref Bytes(x));
+            Parallelism.IdleSpin = TimeSpan.Zero;
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(spinning), BitConverter.DoubleToInt64Bits(Run(in sum, x.Length, 1, ref Bytes(x))));
+            }
+        }
+        finally
+        {
+            Parallelism.IdleSpin = saved;
+        }
+    }
+
+    [Fact]
     public void LargeWorkUsesSeveralThreadsAndNoMoreThanMaxThreads()
     {
         // 2048 elements per position: 16 positions per chunk, 64 chunks of about 0.3 ms each.

@@ -42,7 +42,8 @@ public class VectorOpsWidthTests
     {
         var data = new TheoryData<string>();
         foreach (MethodInfo m in Methods.Where(m => m.ReturnType.IsGenericType && m.ReturnType.GetGenericTypeDefinition() == typeof(Vector256<>)
-            && m.GetParameters().All(p => p.ParameterType.IsGenericType && p.ParameterType.GetGenericTypeDefinition() == typeof(Vector256<>))))
+            && m.GetParameters().All(p => p.ParameterType.IsGenericType && p.ParameterType.GetGenericTypeDefinition() == typeof(Vector256<>))
+            && m.Name != nameof(VectorOps.Expand)))
         {
             data.Add(m.Name);
         }
@@ -83,6 +84,43 @@ public class VectorOpsWidthTests
                     T actual = wideResult[half * Vector256<T>.Count + lane];
                     Assert.True(expected.Equals(actual) || (T.IsNaN(expected) && T.IsNaN(actual)),
                         $"{name}<{typeof(T).Name}> lane {half * Vector256<T>.Count + lane}: 256-bit {expected}, 512-bit {actual}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Expand_spreads_row_values_over_flat_vectors_at_both_widths()
+    {
+        for (int classes = 1; classes <= 16; classes++)
+        {
+            for (int block = 0; block < classes; block++)
+            {
+                var rows256f = Vector256.Create(Enumerable.Range(0, 8).Select(i => 100f + i).ToArray());
+                var rows256d = Vector256.Create(Enumerable.Range(0, 4).Select(i => 100.0 + i).ToArray());
+                var rows512f = Vector512.Create(Enumerable.Range(0, 16).Select(i => 100f + i).ToArray());
+                var rows512d = Vector512.Create(Enumerable.Range(0, 8).Select(i => 100.0 + i).ToArray());
+                var e256f = VectorOps.Expand(rows256f, VectorOps.ExpandIndices<float>(block, classes));
+                var e256d = VectorOps.Expand(rows256d, VectorOps.ExpandIndices<double>(block, classes));
+                var e512f = VectorOps.Expand(rows512f, VectorOps.ExpandIndices512<float>(block, classes));
+                var e512d = VectorOps.Expand(rows512d, VectorOps.ExpandIndices512<double>(block, classes));
+                var c256f = VectorOps.ClassIndices<float>(block, classes);
+                var c512d = VectorOps.ClassIndices512<double>(block, classes);
+                for (int i = 0; i < 16; i++)
+                {
+                    Assert.Equal(100f + (block * 16 + i) / classes, e512f[i]);
+                    if (i < 8)
+                    {
+                        Assert.Equal(100f + (block * 8 + i) / classes, e256f[i]);
+                        Assert.Equal(100.0 + (block * 8 + i) / classes, e512d[i]);
+                        Assert.Equal((block * 8 + i) % classes, c256f[i]);
+                        Assert.Equal((block * 8 + i) % classes, c512d[i]);
+                    }
+
+                    if (i < 4)
+                    {
+                        Assert.Equal(100.0 + (block * 4 + i) / classes, e256d[i]);
+                    }
                 }
             }
         }
