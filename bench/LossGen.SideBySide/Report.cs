@@ -86,7 +86,7 @@ internal static class Report
         foreach (var r in rows.Where(r => r.Note is not null)) sb.AppendLine($"- {r.Label}: {r.Note}");
         int met = rows.Sum(r => r.Goals.Count(g => g.Met(r) == true));
         int total = rows.Sum(r => r.Goals.Count(g => g.Met(r) is not null));
-        sb.AppendLine($"- Goals met: {met} of {total}. Each row's columns were timed interleaved (one call each per round, the order rotating), {Rounds(rows)} per row; idle threads do not spin between calls (libtorch's OpenMP with OMP_WAIT_POLICY=PASSIVE, LossGen with Parallelism.IdleSpin = 0), so no column runs while another's threads hold the cores.");
+        sb.AppendLine($"- Goals met: {met} of {total}. Each row's columns were timed interleaved (a turn of {Timing.CallsPerTurn} back-to-back calls each per round, the first untimed, the order rotating), {Rounds(rows)} per row; libtorch's OpenMP threads sleep between its calls (OMP_WAIT_POLICY=PASSIVE) instead of spinning through the next column's turn.");
         sb.AppendLine();
         if (chart)
         {

@@ -18,10 +18,15 @@ internal sealed class Contender(string name, Action full, Action? small = null)
 
 internal static class Timing
 {
+    /// <summary>Calls per contender per turn: the first settles (its caches, its threads) and is not timed.</summary>
+    public const int CallsPerTurn = 4;
+
     /// <summary>
-    /// Warms every contender up, then times them interleaved: each round calls every contender once (the order
+    /// Warms every contender up, then times them interleaved: each round gives every contender one turn (the order
     /// rotates from round to round), so noise from other processes on a shared machine falls on all columns alike.
-    /// Stops after <paramref name="budgetSeconds"/> once <paramref name="minRounds"/> are done, or at
+    /// A turn is <see cref="CallsPerTurn"/> back-to-back calls, as a training loop makes them; the first is not timed,
+    /// so what the previous contender left behind (evicted caches, its idle threads still holding a core) does not land
+    /// on the next one. Stops after <paramref name="budgetSeconds"/> once <paramref name="minRounds"/> are done, or at
     /// <paramref name="maxRounds"/>. Every sample is one call, in milliseconds.
     /// </summary>
     public static void Interleaved(IReadOnlyList<Contender> contenders, double budgetSeconds, int minRounds, int maxRounds)
@@ -33,10 +38,14 @@ internal static class Timing
             for (int k = 0; k < contenders.Count; k++)
             {
                 var c = contenders[(k + round) % contenders.Count];
-                long t0 = Stopwatch.GetTimestamp();
                 c.Full();
-                long t1 = Stopwatch.GetTimestamp();
-                c.Samples.Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
+                for (int call = 1; call < CallsPerTurn; call++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    c.Full();
+                    long t1 = Stopwatch.GetTimestamp();
+                    c.Samples.Add((t1 - t0) * 1000.0 / Stopwatch.Frequency);
+                }
             }
             if (round + 1 >= minRounds && Stopwatch.GetElapsedTime(start).TotalSeconds >= budgetSeconds) break;
         }

@@ -12,9 +12,11 @@ internal static class TorchEnv
     private static extern int SetEnv(string name, string value, int overwrite);
 
     /// <summary>
-    /// The interleaved rounds give each column the machine in turn, so no library's idle threads may spin into the next
-    /// column's time: libtorch's OpenMP (libgomp on Linux) is told to sleep at once after a parallel region, as
-    /// LossGen's workers are (<see cref="Parallelism.IdleSpin"/> = 0). Each call then pays its own wake-ups.
+    /// The interleaved rounds give each column the machine in turn. libgomp's idle threads spin for milliseconds
+    /// after a parallel region (GOMP_SPINCOUNT), long enough to hold a core through the next column's whole turn, so
+    /// libtorch runs with OMP_WAIT_POLICY=PASSIVE: its threads sleep between its calls (a wake-up of tens of
+    /// microseconds on calls of milliseconds). LossGen's workers keep their default, a 200 µs spin
+    /// (<see cref="Parallelism.IdleSpin"/>), which the untimed first call of the next turn absorbs.
     /// Must run before libtorch starts its threads; the native environment is what libgomp reads.
     /// </summary>
     public static void Quiet()
@@ -23,8 +25,6 @@ internal static class TorchEnv
         {
             SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
         }
-
-        Parallelism.IdleSpin = TimeSpan.Zero;
     }
 
     /// <summary>Loads libtorch and sets its intra-op threads; on failure explains the usual cause and exits.</summary>

@@ -1317,6 +1317,56 @@ internal sealed class KernelEmitter
     }
 
     /// <summary>The loss of the position, then the pass that writes the elementwise outputs.</summary>
+    /// <summary>The gradient the final pass writes: <see cref="KernelPlan.Dx"/>, or its part without a one-hot term.</summary>
+    private Node? _dxValue;
+
+    /// <summary>
+    /// <c>s * (a - r * one_hot(t))</c> with s and r the same along the class axis is written as <c>s * a</c> for every class
+    /// and then <c>- s * r</c> at the target alone: the class loop does no compare per element (the gradient of every
+    /// cross entropy with class indices has this form). Null when the gradient has another form.
+    /// </summary>
+    private (Node Main, Node Correction)? SplitOneHot(Node dx)
+    {
+        Graph g = _loss.Graph;
+        Node scale = g.One;
+        Node inner = dx;
+        if (dx.Op == Op.Call && dx.Function == Functions.Multiply)
+        {
+            if (dx.Args[0].Shape != Shape.Class && dx.Args[1].Shape == Shape.Class)
+            {
+                scale = dx.Args[0];
+                inner = dx.Args[1];
+            }
+            else if (dx.Args[1].Shape != Shape.Class && dx.Args[0].Shape == Shape.Class)
+            {
+                scale = dx.Args[1];
+                inner = dx.Args[0];
+            }
+        }
+
+        if (inner.Op != Op.Call || inner.Function != Functions.Subtract)
+        {
+            return null;
+        }
+
+        Node a = inner.Args[0];
+        Node b = inner.Args[1];
+        Node? weight = b.Op == Op.OneHot ? g.One
+            : b.Op == Op.Call && b.Function == Functions.Multiply && b.Args[1].Op == Op.OneHot && b.Args[0].Shape != Shape.Class ? b.Args[0]
+            : b.Op == Op.Call && b.Function == Functions.Multiply && b.Args[0].Op == Op.OneHot && b.Args[1].Shape != Shape.Class ? b.Args[1]
+            : null;
+        if (weight is null || a.Shape != Shape.Class)
+        {
+            return null;
+        }
+
+        // s * (e * r2) as e * (s * r2): one product per element, the other once per row.
+        Node main = a.Op == Op.Call && a.Function == Functions.Multiply && a.Args[1].Shape != Shape.Class && a.Args[0].Shape == Shape.Class
+            ? g.Mul(a.Args[0], g.Mul(scale, a.Args[1]))
+            : g.Mul(scale, a);
+        return (main, g.Mul(scale, weight));
+    }
+
     private void EmitFinal()
     {
         if (_outputs.Loss && !Elementwise)
@@ -1337,6 +1387,14 @@ internal sealed class KernelEmitter
             return;
         }
 
+        _dxValue = _plan.Dx;
+        Node? correction = null;
+        if (_outputs.Dx && !Flat && !_lanes && _loss.UsesTarget && SplitOneHot(_plan.Dx!) is { } split)
+        {
+            _dxValue = split.Main;
+            correction = split.Correction;
+        }
+
         IndentedWriter body = Flat ? _rowWriter : new IndentedWriter(_rowWriter.Indent + 2);
         var context = new Context(Flat ? Place.Flat : Place.Class, body);
         foreach (string write in FinalWrites(context))
@@ -1354,6 +1412,7 @@ internal sealed class KernelEmitter
                 _rowWriter.Line("}");
             }
 
+            _dxValue = null;
             return;
         }
 
@@ -1370,7 +1429,7 @@ internal sealed class KernelEmitter
 
         if (_outputs.Dx)
         {
-            values.Add(_plan.Dx!);
+            values.Add(_dxValue!);
             written.Add("dx");
         }
 
@@ -1402,6 +1461,12 @@ internal sealed class KernelEmitter
         }
 
         EmitClassLoop(body, vector, condition);
+        if (correction is not null)
+        {
+            _rowWriter.Line($"Unsafe.Add(ref dxRef, dxOffset + target * dxStride) -= {Value(correction, null)};");
+        }
+
+        _dxValue = null;
     }
 
     /// <summary>
@@ -1440,7 +1505,7 @@ internal sealed class KernelEmitter
 
         if (_outputs.Dx)
         {
-            writes.Add(Store("dx", Value(_plan.Dx!, context)));
+            writes.Add(Store("dx", Value(_dxValue ?? _plan.Dx!, context)));
         }
 
         if (_outputs.Dy)
