@@ -43,6 +43,16 @@ internal static unsafe class WorkerPool
     /// <summary>The first exception a chunk of the current job threw.</summary>
     private static Exception? s_error;
 
+    private static long s_workerChunks;
+
+    private static long s_workerAllocated;
+
+    /// <summary>Chunks run by worker threads so far (for tests: evidence that a call ran in parallel).</summary>
+    internal static long WorkerChunks => Interlocked.Read(ref s_workerChunks);
+
+    /// <summary>Bytes worker threads allocated while running chunks so far (for tests: it must stay 0).</summary>
+    internal static long WorkerAllocatedBytes => Interlocked.Read(ref s_workerAllocated);
+
     /// <summary>Takes the pool for a job if no other job has it; never blocks.</summary>
     internal static bool TryEnter() => Interlocked.CompareExchange(ref s_busy, 1, 0) == 0;
 
@@ -161,6 +171,7 @@ internal static unsafe class WorkerPool
             WaitForJob();
             JobFrame* frame = s_frame;
             delegate*<void*, int, void> runChunk = s_runChunk;
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
             try
             {
                 int chunks = frame->ChunkCount;
@@ -173,12 +184,15 @@ internal static unsafe class WorkerPool
                     }
 
                     runChunk(frame, chunk);
+                    Interlocked.Increment(ref s_workerChunks);
                 }
             }
             catch (Exception e)
             {
                 Fail(frame, e);
             }
+
+            Interlocked.Add(ref s_workerAllocated, GC.GetAllocatedBytesForCurrentThread() - allocated);
 
             // Check out; after this the frame may be gone.
             if (Interlocked.Decrement(ref s_pending) == 0)

@@ -28,3 +28,9 @@ public static partial class SquaredError;
 
 [Loss("(x - y)^2")]
 public static partial class Mse;
+
+[CrossEntropyLoss(Weighted = true, IgnoreIndex = 3, LabelSmoothing = 0.1, Classes = 10)]
+public static partial class SmoothedCrossEntropy10;
+
+[CrossEntropyLoss(Weighted = true, IgnoreIndex = 3, LabelSmoothing = 0.1)]
+public static partial class SmoothedCrossEntropyAny;
