@@ -1002,7 +1002,7 @@ internal sealed class KernelEmitter
                     _rowWriter.Line(reduction.Function!.Reduce switch
                     {
                         ReduceKind.Sum => $"{name} += {value};",
-                        ReduceKind.Max => $"{name} = Vector256.Max({name}, {value});",
+                        ReduceKind.Max => $"{name} = Vector256.{VectorMax(reduction)}({name}, {value});",
                         _ => $"{name} = Vector256.Min({name}, {value});",
                     });
                 }
@@ -1155,7 +1155,7 @@ internal sealed class KernelEmitter
                     vectorContext.Writer.Line(reduction.Function!.Reduce switch
                     {
                         ReduceKind.Sum => $"{name}Partials += {value};",
-                        ReduceKind.Max => $"{name}Partials = Vector256.Max({name}Partials, {value});",
+                        ReduceKind.Max => $"{name}Partials = Vector256.{VectorMax(reduction)}({name}Partials, {value});",
                         _ => $"{name}Partials = Vector256.Min({name}Partials, {value});",
                     });
                 }
@@ -1213,13 +1213,16 @@ internal sealed class KernelEmitter
             context.Writer.Line(reduction.Function!.Reduce switch
             {
                 ReduceKind.Sum => $"{name} += {value};",
-                ReduceKind.Max => $"{name} = {type}.Max({name}, {value});",
+                ReduceKind.Max => $"{name} = {type}.{(type == "T" ? "Max" : VectorMax(reduction))}({name}, {value});",
                 _ => $"{name} = {type}.Min({name}, {value});",
             });
         }
 
         return accumulators;
     }
+
+    /// <summary>Vector max for a reduction: the hardware's where NaN order does not matter (<see cref="Functions.ShiftMax"/>).</summary>
+    private static string VectorMax(Node reduction) => reduction.Function == Functions.ShiftMax ? "MaxNative" : "Max";
 
     private static string Init(Node reduction) => reduction.Function!.Reduce switch
     {

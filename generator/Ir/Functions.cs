@@ -189,6 +189,15 @@ internal static class Functions
         Reduce = ReduceKind.Max, Partials = (g, a, r) => new[] { g.TieShare(a[0], r) },
     };
 
+    /// <summary>
+    /// The shift of a lowered log-sum-exp: a max over the class axis whose NaN handling may be the hardware's (a NaN
+    /// entry makes the sum of exponentials NaN whatever the shift is), so vector code uses the one-instruction max.
+    /// </summary>
+    public static readonly Function ShiftMax = new("max", 1, FunctionKind.Reduction, "largest entry over the class axis, for the shift of a log-sum-exp")
+    {
+        Reduce = ReduceKind.Max, UserVisible = false, Partials = (g, a, r) => new[] { g.TieShare(a[0], r) },
+    };
+
     public static readonly Function MinReduce = new("min", 1, FunctionKind.Reduction, "smallest entry over the class axis; ties share the gradient evenly, as torch.amin")
     {
         Reduce = ReduceKind.Min, Partials = (g, a, r) => new[] { g.TieShare(a[0], r) },
@@ -224,7 +233,7 @@ internal static class Functions
         Exp, Log, Log1p, Expm1, Sqrt, Abs, Square, Sigmoid, LogSigmoid, Softplus, Relu, Tanh, Min2, Max2, Clamp, XLogY, Bce, Stirling,
         Softmax, LogSoftmax, LogSumExp, Sum, Mean, MaxReduce, MinReduce,
         OneHot, MeanBy,
-        Sign, Step, SmallerGrad, LessThan, Equal, ClampGrad, PowBaseGradFn, PowExponentGrad, FiniteOrZero, XLogYGrad, BceGrad, BceTargetGrad, StirlingGrad, Reciprocal,
+        Sign, Step, SmallerGrad, LessThan, Equal, ClampGrad, PowBaseGradFn, PowExponentGrad, FiniteOrZero, XLogYGrad, BceGrad, BceTargetGrad, StirlingGrad, Reciprocal, ShiftMax,
     };
 
     /// <summary>The functions a user may call by name, with every arity each name has.</summary>

@@ -211,7 +211,7 @@ internal sealed class KernelPlan
             Node rebuilt;
             if (node.Op == Op.Call && node.Function == Functions.LogSumExp)
             {
-                Node shift = g.Call(Functions.FiniteOrZero, g.Call(Functions.MaxReduce, args[0]));
+                Node shift = g.Call(Functions.FiniteOrZero, g.Call(Functions.ShiftMax, args[0]));
                 Node logSum = g.Call(Functions.Log, g.Call(Functions.Sum, g.Call(Functions.Exp, g.Sub(args[0], shift))));
                 rebuilt = g.Add(shift, logSum);
                 parts[rebuilt] = (shift, logSum);
