@@ -150,8 +150,28 @@ internal sealed class KernelPlan
     /// <summary>The pass that can compute <paramref name="root"/>: 0 before any pass, k after the k-th.</summary>
     private static int Level(Node root, Dictionary<Node, int> levels)
     {
-        foreach (Node node in Walk.TopologicalOrder(root))
+        // Iterative, and stops at nodes already known: each node is visited once over all calls.
+        var stack = new Stack<(Node Node, int Next)>();
+        if (!levels.ContainsKey(root))
         {
+            stack.Push((root, 0));
+        }
+
+        while (stack.Count > 0)
+        {
+            (Node node, int next) = stack.Pop();
+            if (next < node.Args.Length)
+            {
+                stack.Push((node, next + 1));
+                Node arg = node.Args[next];
+                if (!levels.ContainsKey(arg))
+                {
+                    stack.Push((arg, 0));
+                }
+
+                continue;
+            }
+
             if (levels.ContainsKey(node))
             {
                 continue;

@@ -190,12 +190,16 @@ public static class CaseGen
             return Gen.Int[1, 3].SelectMany(rank => Gen.Int[1, 3].Array[rank]).Select(shape => new Layout(shape.Select(v => (nint)v).ToArray(), -1, false));
         }
 
-        return Gen.Select(Gen.Int[0, 19], Gen.Int[1, 5], Gen.Int[1, 3], Gen.Int[1, 2], Gen.Bool).Select(o =>
+        return Gen.Select(Gen.Int[0, 19], Gen.Int[1, 5], Gen.Int[1, 3], Gen.Int[1, 2], Gen.Bool, Gen.Int[16, 33]).Select(o =>
         {
-            (int kind, int c, int n, int d, bool last) = o;
+            (int kind, int c, int n, int d, bool last, int many) = o;
             if (kind == 0)
             {
                 n = 0; // an empty batch
+            }
+            else if (kind is 4 or 5)
+            {
+                n = many; // enough positions for blocks in lanes (8 or 16 at a time) and a tail
             }
 
             return kind switch

@@ -161,7 +161,8 @@ public static class FuzzTarget
     public static string Literal(string text, string style) => style switch
     {
         "verbatim" => "@\"" + text.Replace("\"", "\"\"") + "\"",
-        "raw" when !text.Contains('\n') && !text.Contains('\r') && !text.Contains("\"\"\"") && !text.EndsWith('"') && !text.StartsWith('"') => "\"\"\"" + text + "\"\"\"",
+        // A single-line raw literal cannot hold any of C#'s line breaks (\u0085, \u2028 and \u2029 too).
+        "raw" when text.IndexOfAny(new[] { '\n', '\r', '\u0085', '\u2028', '\u2029' }) < 0 && !text.Contains("\"\"\"") && !text.EndsWith('"') && !text.StartsWith('"') => "\"\"\"" + text + "\"\"\"",
         _ => SymbolDisplay.FormatLiteral(text, quote: true),
     };
 
