@@ -48,6 +48,34 @@ public class ThreadingTests
         }
     }
 
+    [Theory]
+    [InlineData(3000, 1000, false)]
+    [InlineData(3000, 1000, true)]
+    [InlineData(97, 33001, false)]
+    public void A_large_call_equals_the_same_rows_computed_in_small_calls(int n, int c, bool inPlace)
+    {
+        // One call of 12 MB and more (many chunks, both threads) against slices of 64 rows (one chunk each).
+        float[] x = Logits(n * c, c + n);
+        int[] t = Enumerable.Range(0, n).Select(i => i % 31 == 0 ? -100 : (i * 11) % c).ToArray();
+        float[] dx = inPlace ? (float[])x.Clone() : new float[x.Length];
+        float[] source = inPlace ? dx : x;
+        float loss = CrossEntropySum.ForwardBackward(new ReadOnlyTensorSpan<float>(source, [n, c]), new ReadOnlyTensorSpan<int>(t, [n]), new TensorSpan<float>(dx, [n, c]));
+        float[] expected = new float[x.Length];
+        double total = 0;
+        for (int start = 0; start < n; start += 64)
+        {
+            int rows = Math.Min(64, n - start);
+            total += CrossEntropySum.ForwardBackward(
+                new ReadOnlyTensorSpan<float>(x.AsSpan(start * c, rows * c).ToArray(), [rows, c]),
+                new ReadOnlyTensorSpan<int>(t.AsSpan(start, rows).ToArray(), [rows]),
+                new TensorSpan<float>(expected.AsSpan(start * c, rows * c).ToArray() is var slice ? slice : null!, [rows, c]));
+            Array.Copy(slice, 0, expected, start * c, rows * c);
+        }
+
+        Assert.True(expected.AsSpan().SequenceEqual(dx), "dx of one large call differs from dx computed in small calls");
+        Assert.Equal(total, loss, Math.Abs(total) * 1e-5);
+    }
+
     [Fact]
     public void Large_parallel_calls_allocate_nothing()
     {
