@@ -579,6 +579,9 @@ internal sealed class KernelEmitter
         return result;
     }
 
+    /// <summary>In a vector loop over classes: the index of the vector's first class (<c>c</c>, or <c>(c + Count)</c> in an unrolled step).</summary>
+    private string _vectorIndex = "c";
+
     /// <summary>How many tensors <c>Chunks.Run</c> pins.</summary>
     private const int PinnedCapacity = 10;
 
@@ -1148,32 +1151,59 @@ internal sealed class KernelEmitter
                 vector = new IndentedWriter(indent + 1);
                 vector.Line("{");
                 vector.Open();
-                var vectorContext = new Context(Place.Vector, new IndentedWriter(indent + 3));
-                foreach ((Node reduction, string name) in accumulators)
+
+                // One vector of classes at index c into the partials with the given suffix.
+                IndentedWriter Body(string index, string suffix)
                 {
-                    string value = Value(reduction.Args[0], vectorContext);
-                    vectorContext.Writer.Line(reduction.Function!.Reduce switch
+                    _vectorIndex = index;
+                    var vectorContext = new Context(Place.Vector, new IndentedWriter(indent + 3));
+                    foreach ((Node reduction, string name) in accumulators)
                     {
-                        ReduceKind.Sum => $"{name}Partials += {value};",
-                        ReduceKind.Max => $"{name}Partials = Vector256.{VectorMax(reduction)}({name}Partials, {value});",
-                        _ => $"{name}Partials = Vector256.Min({name}Partials, {value});",
-                    });
+                        string value = Value(reduction.Args[0], vectorContext);
+                        vectorContext.Writer.Line(reduction.Function!.Reduce switch
+                        {
+                            ReduceKind.Sum => $"{name}Partials{suffix} += {value};",
+                            ReduceKind.Max => $"{name}Partials{suffix} = Vector256.{VectorMax(reduction)}({name}Partials{suffix}, {value});",
+                            _ => $"{name}Partials{suffix} = Vector256.Min({name}Partials{suffix}, {value});",
+                        });
+                    }
+
+                    if (caches)
+                    {
+                        vectorContext.Writer.Line($"{Value(_cache!, vectorContext)}.StoreUnsafe(ref dxRef, (nuint)(dxOffset + {index}));");
+                    }
+
+                    _vectorIndex = "c";
+                    return vectorContext.Writer;
                 }
 
-                if (caches)
-                {
-                    vectorContext.Writer.Line($"{Value(_cache!, vectorContext)}.StoreUnsafe(ref dxRef, (nuint)(dxOffset + c));");
-                }
-
+                // Two vectors per step into two sets of partials: a max or a sum then waits on the previous one only
+                // every other vector.
                 foreach ((Node reduction, string name) in accumulators)
                 {
                     vector.Line($"Vector256<T> {name}Partials = Vector256.Create({Init(reduction)});");
+                    vector.Line($"Vector256<T> {name}Partials2 = Vector256.Create({Init(reduction)});");
                 }
 
+                vector.Line($"for (; c <= classes - 2 * {VectorCount}; c += 2 * {VectorCount})");
+                vector.Line("{");
+                vector.Raw(Body("c", string.Empty));
+                vector.Raw(Body($"(c + {VectorCount})", "2"));
+                vector.Line("}");
                 vector.Line($"for (; c <= classes - {VectorCount}; c += {VectorCount})");
                 vector.Line("{");
-                vector.Raw(vectorContext.Writer);
+                vector.Raw(Body("c", string.Empty));
                 vector.Line("}");
+                foreach ((Node reduction, string name) in accumulators)
+                {
+                    vector.Line(reduction.Function!.Reduce switch
+                    {
+                        ReduceKind.Sum => $"{name}Partials += {name}Partials2;",
+                        ReduceKind.Max => $"{name}Partials = Vector256.{VectorMax(reduction)}({name}Partials, {name}Partials2);",
+                        _ => $"{name}Partials = Vector256.Min({name}Partials, {name}Partials2);",
+                    });
+                }
+
                 foreach ((Node reduction, string name) in accumulators)
                 {
                     vector.Line(reduction.Function!.Reduce switch
@@ -1954,10 +1984,10 @@ internal sealed class KernelEmitter
         string expression = node.Op switch
         {
             Op.Input when _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass
-                => $"Vector256.LoadUnsafe(ref {node.Name}Ref, (nuint)c)",
-            Op.Input => $"Vector256.LoadUnsafe(ref {node.Name}Ref, (nuint)({node.Name}Offset + c))",
-            Op.Seed => "Vector256.LoadUnsafe(ref dlossRef, (nuint)(dlossOffset + c))",
-            Op.OneHot => "global::LossGen.Internal.VectorOps.OneHot<T>(c, target)",
+                => $"Vector256.LoadUnsafe(ref {node.Name}Ref, (nuint){_vectorIndex})",
+            Op.Input => $"Vector256.LoadUnsafe(ref {node.Name}Ref, (nuint)({node.Name}Offset + {_vectorIndex}))",
+            Op.Seed => $"Vector256.LoadUnsafe(ref dlossRef, (nuint)(dlossOffset + {_vectorIndex}))",
+            Op.OneHot => $"global::LossGen.Internal.VectorOps.OneHot<T>({_vectorIndex}, target)",
             Op.Call => Format(node.Function!.Vector!, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray()),
             _ => throw new InvalidOperationException("no vector form for " + node),
         };
