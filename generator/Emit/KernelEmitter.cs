@@ -370,13 +370,10 @@ internal sealed class KernelEmitter
         return fields;
     }
 
-    private void EmitKernel(IndentedWriter w, string generatedCode)
+    /// <summary>Writes a generic declaration's header and its constraints on T (and TIndex), and opens its body.</summary>
+    private void OpenGeneric(IndentedWriter w, string header)
     {
-        string returnType = ReducedLoss && _outputs.Loss ? "double" : "void";
-        string typeParameters = TypeParameters;
-        string parameters = string.Join(", ", Parameters(_loss, _outputs).Select(p => p.Type + " " + p.Name));
-        w.Line(generatedCode);
-        w.Line($"private static {returnType} {KernelName(_outputs)}{typeParameters}({parameters})");
+        w.Line(header);
         w.Open();
         w.Line("where T : unmanaged, IFloatingPointIeee754<T>");
         if (_loss.UsesTarget)
@@ -387,6 +384,15 @@ internal sealed class KernelEmitter
         w.Unindent();
         w.Line("{");
         w.Open();
+    }
+
+    private void EmitKernel(IndentedWriter w, string generatedCode)
+    {
+        string returnType = ReducedLoss && _outputs.Loss ? "double" : "void";
+        string typeParameters = TypeParameters;
+        string parameters = string.Join(", ", Parameters(_loss, _outputs).Select(p => p.Type + " " + p.Name));
+        w.Line(generatedCode);
+        OpenGeneric(w, $"private static {returnType} {KernelName(_outputs)}{typeParameters}({parameters})");
         EmitValidation(w);
         var targetPass = new IndentedWriter(w.Indent);
         EmitTargetPass(targetPass);
@@ -454,17 +460,7 @@ internal sealed class KernelEmitter
         // The chunk struct.
         w.Line("/// <summary>The position loop of <see cref=\"" + KernelName(_outputs) + "\"/>, for a chunk of positions; the tensors arrive pinned.</summary>");
         w.Line(generatedCode);
-        w.Line($"private struct {ChunksName}{typeParameters} : global::LossGen.Internal.IChunkKernel");
-        w.Open();
-        w.Line("where T : unmanaged, IFloatingPointIeee754<T>");
-        if (_loss.UsesTarget)
-        {
-            w.Line("where TIndex : unmanaged, IBinaryInteger<TIndex>");
-        }
-
-        w.Unindent();
-        w.Line("{");
-        w.Open();
+        OpenGeneric(w, $"private struct {ChunksName}{typeParameters} : global::LossGen.Internal.IChunkKernel");
         foreach ((string type, string name) in fields)
         {
             w.Line($"public {type} {name};");
