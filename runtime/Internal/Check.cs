@@ -141,45 +141,11 @@ public static class Check
         nint ignored = 0;
         if (Vector256.IsHardwareAccelerated && typeof(TIndex) == typeof(long))
         {
-            ref long s = ref Unsafe.As<TIndex, long>(ref start);
-            Vector256<ulong> limit = Vector256.Create((ulong)classes);
-            Vector256<long> ignoreLanes = Vector256.Create(ignore);
-            Vector256<long> ignoredLanes = Vector256<long>.Zero;
-            for (; i <= count - Vector256<long>.Count; i += Vector256<long>.Count)
-            {
-                Vector256<long> v = Vector256.LoadUnsafe(ref s, (nuint)i);
-                Vector256<long> isIgnored = hasIgnore ? Vector256.Equals(v, ignoreLanes) : Vector256<long>.Zero;
-                Vector256<long> valid = Vector256.LessThan(v.AsUInt64(), limit).AsInt64() | isIgnored;
-                if (!Vector256.EqualsAll(valid, Vector256<long>.AllBitsSet))
-                {
-                    break;
-                }
-
-                ignoredLanes -= isIgnored;
-            }
-
-            ignored = (nint)Vector256.Sum(ignoredLanes);
+            i = DenseTargetsVector(ref Unsafe.As<TIndex, long>(ref start), count, (ulong)classes, ignore, hasIgnore, out ignored);
         }
         else if (Vector256.IsHardwareAccelerated && typeof(TIndex) == typeof(int) && classes <= int.MaxValue && ignore >= int.MinValue && ignore <= int.MaxValue)
         {
-            ref int s = ref Unsafe.As<TIndex, int>(ref start);
-            Vector256<uint> limit = Vector256.Create((uint)classes);
-            Vector256<int> ignoreLanes = Vector256.Create((int)ignore);
-            Vector256<int> ignoredLanes = Vector256<int>.Zero;
-            for (; i <= count - Vector256<int>.Count; i += Vector256<int>.Count)
-            {
-                Vector256<int> v = Vector256.LoadUnsafe(ref s, (nuint)i);
-                Vector256<int> isIgnored = hasIgnore ? Vector256.Equals(v, ignoreLanes) : Vector256<int>.Zero;
-                Vector256<int> valid = Vector256.LessThan(v.AsUInt32(), limit).AsInt32() | isIgnored;
-                if (!Vector256.EqualsAll(valid, Vector256<int>.AllBitsSet))
-                {
-                    break;
-                }
-
-                ignoredLanes -= isIgnored;
-            }
-
-            ignored = Vector256.Sum(ignoredLanes);
+            i = DenseTargetsVector(ref Unsafe.As<TIndex, int>(ref start), count, (uint)classes, (int)ignore, hasIgnore, out ignored);
         }
 
         for (; i < count; i++)
@@ -200,6 +166,36 @@ public static class Check
 
         counted = count - ignored;
         return -1;
+    }
+
+    /// <summary>
+    /// The vector part of <see cref="DenseTargets{TIndex}"/> for indices of type <typeparamref name="TLane"/> (compared
+    /// as <typeparamref name="TUnsigned"/>, so negatives are out of range): returns where it stopped (at the end of the
+    /// whole vectors, or at the first vector holding a bad index, left to the scalar loop) and the ignored count so far.
+    /// </summary>
+    private static nint DenseTargetsVector<TLane, TUnsigned>(ref TLane start, nint count, TUnsigned classes, TLane ignore, bool hasIgnore, out nint ignored)
+        where TLane : unmanaged, IBinaryInteger<TLane>
+        where TUnsigned : unmanaged, IBinaryInteger<TUnsigned>
+    {
+        nint i = 0;
+        Vector256<TUnsigned> limit = Vector256.Create(classes);
+        Vector256<TLane> ignoreLanes = Vector256.Create(ignore);
+        Vector256<TLane> ignoredLanes = Vector256<TLane>.Zero;
+        for (; i <= count - Vector256<TLane>.Count; i += Vector256<TLane>.Count)
+        {
+            Vector256<TLane> v = Vector256.LoadUnsafe(ref start, (nuint)i);
+            Vector256<TLane> isIgnored = hasIgnore ? Vector256.Equals(v, ignoreLanes) : Vector256<TLane>.Zero;
+            Vector256<TLane> valid = Vector256.LessThan(v.As<TLane, TUnsigned>(), limit).As<TUnsigned, TLane>() | isIgnored;
+            if (!Vector256.EqualsAll(valid, Vector256<TLane>.AllBitsSet))
+            {
+                break;
+            }
+
+            ignoredLanes -= isIgnored;
+        }
+
+        ignored = nint.CreateTruncating(Vector256.Sum(ignoredLanes));
+        return i;
     }
 
     /// <summary>
