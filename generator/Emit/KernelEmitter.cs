@@ -562,7 +562,8 @@ internal sealed class KernelEmitter
             .Replace("VectorOps.Gather(", "VectorOps.Gather512(")
             .Replace("VectorOps.Targets<", "VectorOps.Targets512<")
             .Replace("VectorOps.ExpandIndices<", "VectorOps.ExpandIndices512<")
-            .Replace("VectorOps.ClassIndices<", "VectorOps.ClassIndices512<");
+            .Replace("VectorOps.ClassIndices<", "VectorOps.ClassIndices512<")
+            .Replace("VectorOps.TailMask<", "VectorOps.TailMask512<");
         var result = new IndentedWriter();
         foreach (string line in text.Split('\n'))
         {
@@ -577,6 +578,40 @@ internal sealed class KernelEmitter
 
     /// <summary>In a vector loop over classes: the index of the vector's first class (<c>c</c>, or <c>(c + Count)</c> in an unrolled step).</summary>
     private string _vectorIndex = "c";
+
+    /// <summary>
+    /// In the masked last step of a vector loop over classes: the name of the mask of the classes left (loads and stores
+    /// touch only those lanes); null in whole-vector steps.
+    /// </summary>
+    private string? _tailMask;
+
+    /// <summary>A vector of <paramref name="tensor"/> from element <paramref name="offset"/> on (only the tail's lanes in the masked step).</summary>
+    private string VectorLoad(string tensor, string offset) => _tailMask is null
+        ? $"Vector256.LoadUnsafe(ref {tensor}Ref, (nuint)({offset}))"
+        : $"global::LossGen.Internal.VectorOps.LoadTail(ref Unsafe.Add(ref {tensor}Ref, {offset}), {_tailMask})";
+
+    /// <summary>Stores <paramref name="value"/> to <paramref name="tensor"/> from element <paramref name="offset"/> on (only the tail's lanes in the masked step).</summary>
+    private string VectorStore(string value, string tensor, string offset) => _tailMask is null
+        ? $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint)({offset}));"
+        : $"global::LossGen.Internal.VectorOps.StoreTail({value}, ref Unsafe.Add(ref {tensor}Ref, {offset}), {_tailMask});";
+
+    /// <summary>
+    /// Writes the masked last step of a vector loop over classes: when the class count is not a multiple of the vector
+    /// width, one more step over the classes left, its loads and stores under a mask. <paramref name="step"/> writes the
+    /// step's body given the mask's name.
+    /// </summary>
+    private void EmitTail(IndentedWriter vector, Func<IndentedWriter> step)
+    {
+        string mask = Fresh("tailMask");
+        vector.Line("if (c < classes)");
+        vector.Line("{");
+        vector.Line($"    Vector256<T> {mask} = global::LossGen.Internal.VectorOps.TailMask<T>(classes - c);");
+        _tailMask = mask;
+        vector.Raw(step());
+        _tailMask = null;
+        vector.Line("    c = classes;");
+        vector.Line("}");
+    }
 
     /// <summary>How many tensors <c>Chunks.Run</c> pins.</summary>
     private const int PinnedCapacity = 10;
@@ -1156,17 +1191,21 @@ internal sealed class KernelEmitter
                     foreach ((Node reduction, string name) in accumulators)
                     {
                         string value = Value(reduction.Args[0], vectorContext);
-                        vectorContext.Writer.Line(reduction.Function!.Reduce switch
+                        string partials = name + "Partials" + suffix;
+                        string folded = reduction.Function!.Reduce switch
                         {
-                            ReduceKind.Sum => $"{name}Partials{suffix} += {value};",
-                            ReduceKind.Max => $"{name}Partials{suffix} = Vector256.{VectorMax(reduction)}({name}Partials{suffix}, {value});",
-                            _ => $"{name}Partials{suffix} = Vector256.Min({name}Partials{suffix}, {value});",
-                        });
+                            ReduceKind.Sum => $"{partials} + {value}",
+                            ReduceKind.Max => $"Vector256.{VectorMax(reduction)}({partials}, {value})",
+                            _ => $"Vector256.Min({partials}, {value})",
+                        };
+                        vectorContext.Writer.Line(_tailMask is not null
+                            ? $"{partials} = Vector256.ConditionalSelect({_tailMask}, {folded}, {partials});"
+                            : reduction.Function!.Reduce == ReduceKind.Sum ? $"{partials} += {value};" : $"{partials} = {folded};");
                     }
 
                     if (caches)
                     {
-                        vectorContext.Writer.Line($"{Value(_cache!, vectorContext)}.StoreUnsafe(ref dxRef, (nuint)(dxOffset + {index}));");
+                        vectorContext.Writer.Line(VectorStore(Value(_cache!, vectorContext), "dx", $"dxOffset + {index}"));
                     }
 
                     _vectorIndex = "c";
@@ -1190,6 +1229,7 @@ internal sealed class KernelEmitter
                 vector.Line("{");
                 vector.Raw(Body("c", string.Empty));
                 vector.Line("}");
+                EmitTail(vector, () => Body("c", string.Empty));
                 foreach ((Node reduction, string name) in accumulators)
                 {
                     vector.Line(reduction.Function!.Reduce switch
@@ -1486,6 +1526,16 @@ internal sealed class KernelEmitter
             vector.Line("{");
             vector.Raw(vectorContext.Writer);
             vector.Line("}");
+            EmitTail(vector, () =>
+            {
+                var tailContext = new Context(Place.Vector, new IndentedWriter(indent + 3));
+                foreach (string write in FinalWrites(tailContext))
+                {
+                    tailContext.Writer.Line(write);
+                }
+
+                return tailContext.Writer;
+            });
             vector.Close();
         }
 
@@ -1510,7 +1560,7 @@ internal sealed class KernelEmitter
             string formula = Printer.Print(_cache);
             string note = formula.Length <= 60 && formula.IndexOfAny(new[] { '\r', '\n' }) < 0 ? formula + ", stored" : "stored";
             context.Writer.Line(context.Place == Place.Vector
-                ? $"Vector256<T> {name} = Vector256.LoadUnsafe(ref dxRef, (nuint)(dxOffset + c)); // {note} by pass {_cachePass + 1}"
+                ? $"Vector256<T> {name} = {VectorLoad("dx", "dxOffset + c")}; // {note} by pass {_cachePass + 1}"
                 : $"T {name} = Unsafe.Add(ref dxRef, dxOffset + c * dxStride); // {note} by pass {_cachePass + 1}");
             context.Names[_cache] = name;
         }
@@ -1518,7 +1568,7 @@ internal sealed class KernelEmitter
         bool vector = context.Place == Place.Vector || _lanes;
         string Store(string tensor, string value) => (context.Place, _lanes) switch
         {
-            (Place.Vector, _) => $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint)({tensor}Offset + c));",
+            (Place.Vector, _) => VectorStore(value, tensor, $"{tensor}Offset + c"),
             (Place.Block, _) => $"{value}.StoreUnsafe(ref {tensor}Ref, {BlockOffset(tensor)});",
             (Place.Flat, true) => $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint){tensor}Offset);",
             (_, true) => $"global::LossGen.Internal.VectorOps.Scatter({value}, ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength});",
@@ -1529,7 +1579,8 @@ internal sealed class KernelEmitter
         if (_outputs.Loss && Elementwise)
         {
             string value = Value(_plan.Loss!, context);
-            writes.Add(!ReducedLoss ? Store("loss", value) : vector ? $"total += double.CreateTruncating(Vector256.Sum({value}));" : $"total += double.CreateTruncating({value});");
+            string lanes = _tailMask is null || context.Place != Place.Vector ? value : $"Vector256.ConditionalSelect({_tailMask}, {value}, Vector256<T>.Zero)";
+            writes.Add(!ReducedLoss ? Store("loss", value) : vector ? $"total += double.CreateTruncating(Vector256.Sum({lanes}));" : $"total += double.CreateTruncating({value});");
         }
 
         if (_outputs.Dx)
@@ -1980,9 +2031,9 @@ internal sealed class KernelEmitter
         string expression = node.Op switch
         {
             Op.Input when _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass
-                => $"Vector256.LoadUnsafe(ref {node.Name}Ref, (nuint){_vectorIndex})",
-            Op.Input => $"Vector256.LoadUnsafe(ref {node.Name}Ref, (nuint)({node.Name}Offset + {_vectorIndex}))",
-            Op.Seed => $"Vector256.LoadUnsafe(ref dlossRef, (nuint)(dlossOffset + {_vectorIndex}))",
+                => VectorLoad(node.Name, _vectorIndex),
+            Op.Input => VectorLoad(node.Name, $"{node.Name}Offset + {_vectorIndex}"),
+            Op.Seed => VectorLoad("dloss", $"dlossOffset + {_vectorIndex}"),
             Op.OneHot => $"global::LossGen.Internal.VectorOps.OneHot<T>({_vectorIndex}, target)",
             Op.Call => Format(node.Function!.Vector!, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray()),
             _ => throw new InvalidOperationException("no vector form for " + node),

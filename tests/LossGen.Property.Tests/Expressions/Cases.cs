@@ -201,6 +201,10 @@ public static class CaseGen
             {
                 n = many; // enough positions for blocks in lanes (8 or 16 at a time) and a tail
             }
+            else if (kind is 6 or 7)
+            {
+                c = many + 8; // 24..41 classes: whole vectors along the class axis and a masked last step
+            }
 
             return kind switch
             {
