@@ -35,6 +35,7 @@ internal sealed class KernelEmitter
         _scalars = new IndentedWriter(indent);
         _rowWriter = new IndentedWriter(indent);
         ChooseCache();
+        ChoosePrefetch();
     }
 
     /// <summary>
@@ -45,6 +46,54 @@ internal sealed class KernelEmitter
     private Node? _cache;
 
     private int _cachePass = -1;
+
+    /// <summary>
+    /// The reduction pass that computes the most costly functions (exp, log: <see cref="IsCostly"/>): its vector loop
+    /// also prefetches the next position's row of each input like x, so the next row's first pass finds it in cache
+    /// instead of waiting on memory. -1 when no pass computes a costly function (a pass that only moves memory gains
+    /// nothing: the hardware prefetcher already streams it).
+    /// </summary>
+    private int _prefetchPass = -1;
+
+    /// <summary>The inputs read row by row along the class axis (x and the inputs shaped like it) that some pass reads.</summary>
+    private List<string> _prefetched = new();
+
+    /// <summary>A function worth computing once: its vector form calls into the runtime's math (exp, log, ...).</summary>
+    private static bool IsCostly(Node node) =>
+        node.Op == Op.Call && node.Function!.Vector is { } vector
+        && (vector.StartsWith("VectorMath.", StringComparison.Ordinal) || vector.StartsWith("VectorOps.", StringComparison.Ordinal));
+
+    private void ChoosePrefetch()
+    {
+        if (Flat || Elementwise)
+        {
+            return;
+        }
+
+        int most = 0;
+        for (int p = 0; p < _plan.Passes.Count; p++)
+        {
+            int costly = ClassValues(_plan.Passes[p].Select(r => r.Args[0]), null).Count(IsCostly);
+            if (costly > most)
+            {
+                most = costly;
+                _prefetchPass = p;
+            }
+        }
+
+        if (_prefetchPass < 0)
+        {
+            return;
+        }
+
+        var read = new HashSet<string>(ClassValues(_plan.Passes.SelectMany(r => r).Select(r => r.Args[0]), null)
+            .Where(n => n.Op == Op.Input).Select(n => n.Name));
+        _prefetched = LikeXInputs().Where(read.Contains).ToList();
+        if (_prefetched.Count == 0)
+        {
+            _prefetchPass = -1;
+        }
+    }
 
     private void ChooseCache()
     {
@@ -69,8 +118,7 @@ internal sealed class KernelEmitter
         Node? best = null;
         foreach (Node node in ClassValues(finalRoots, null))
         {
-            if (node.Op == Op.Call && passOf.ContainsKey(node) && node.Function!.Vector is { } vector
-                && (vector.StartsWith("VectorMath.", StringComparison.Ordinal) || vector.StartsWith("VectorOps.", StringComparison.Ordinal)))
+            if (passOf.ContainsKey(node) && IsCostly(node))
             {
                 best = node;
             }
@@ -183,12 +231,15 @@ internal sealed class KernelEmitter
     private bool HasIgnore => _loss.Spec.HasIgnoreIndex && _loss.UsesTarget;
 
     /// <summary>Tensors with x's shape, walked with the class axis.</summary>
+    /// <summary>x and the inputs shaped like it.</summary>
+    private IEnumerable<string> LikeXInputs() =>
+        new[] { "x" }.Concat(_loss.Inputs.Where(i => i.Layout == InputLayout.LikeX).Select(i => i.Name));
+
     private IEnumerable<string> LikeX()
     {
-        yield return "x";
-        foreach (InputSpec input in _loss.Inputs.Where(i => i.Layout == InputLayout.LikeX))
+        foreach (string input in LikeXInputs())
         {
-            yield return input.Name;
+            yield return input;
         }
 
         if (!ReducedLoss && Elementwise)
@@ -887,6 +938,11 @@ internal sealed class KernelEmitter
                 _rowWriter.Line($"nint {name}Offset = {name}Walk.Offset(position);");
             }
 
+            foreach (string name in _prefetched)
+            {
+                _rowWriter.Line($"nint {name}Next = position + 1 < end ? {name}Walk.Offset(position + 1) : {name}Offset; // prefetched by pass {_prefetchPass + 1}");
+            }
+
             if (_loss.UsesTarget)
             {
                 _rowWriter.Line("long targetValue = long.CreateTruncating(Unsafe.Add(ref tRef, tOffset));");
@@ -1166,6 +1222,7 @@ internal sealed class KernelEmitter
         {
             List<Node> pass = passes[p];
             bool caches = _cache is not null && passes == _plan.Passes && p == _cachePass;
+            bool prefetches = passes == _plan.Passes && p == _prefetchPass;
             int indent = _rowWriter.Indent;
             var body = new IndentedWriter(indent + 2);
             var context = new Context(Place.Class, body);
@@ -1206,6 +1263,14 @@ internal sealed class KernelEmitter
                     if (caches)
                     {
                         vectorContext.Writer.Line(VectorStore(Value(_cache!, vectorContext), "dx", $"dxOffset + {index}"));
+                    }
+
+                    if (prefetches && _tailMask is null)
+                    {
+                        foreach (string name in _prefetched)
+                        {
+                            vectorContext.Writer.Line($"global::LossGen.Internal.VectorOps.Prefetch(ref Unsafe.Add(ref {name}Ref, {name}Next + {index}));");
+                        }
                     }
 
                     _vectorIndex = "c";

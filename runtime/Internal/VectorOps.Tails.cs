@@ -13,6 +13,20 @@ namespace LossGen.Internal;
 // 512-bit ones have a 512 suffix where they take no vector. Memory must be pinned (Chunks.Run keeps it so).
 public static partial class VectorOps
 {
+    /// <summary>
+    /// Asks for the cache line holding <paramref name="element"/> to be brought into cache (a hint: never faults, may be
+    /// ignored; nothing on hardware without a prefetch instruction .NET exposes). Kernels call it for the next row while
+    /// computing on this one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Prefetch<T>(ref T element)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref element));
+        }
+    }
+
     // ---------------------------------------------------------------- 256 bits
 
     /// <summary>All bits set in lanes 0 .. <paramref name="count"/> - 1, clear in the rest.</summary>

@@ -64,6 +64,19 @@ public unsafe class TailTests
         }
     }
 
+    [Fact]
+    public void Prefetch_is_a_hint_that_never_faults()
+    {
+        // Kernels prefetch the next row, which past the last row is memory nobody may read.
+        using var memory = new GuardedPage();
+        VectorOps.Prefetch(ref *(float*)memory.End);
+        VectorOps.Prefetch(ref *((double*)memory.End + 100));
+        float* last = (float*)memory.End - 1;
+        *last = 3;
+        VectorOps.Prefetch(ref *last);
+        Assert.Equal(3f, *last);
+    }
+
     /// <summary>
     /// A row of <paramref name="count"/> elements placed so that its last element is the last readable one (a
     /// no-access page follows, where the OS lets us make one): the masked load sees the row and zeros, the masked
