@@ -65,6 +65,33 @@ public unsafe class TailTests
     }
 
     [Fact]
+    public void Gather512_gives_every_stride_its_elements_and_reads_nothing_past_the_last()
+    {
+        for (int stride = 1; stride <= 12; stride++)
+        {
+            Gather<float>(stride);
+            Gather<double>(stride);
+        }
+    }
+
+    private static void Gather<T>(int stride) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        using var memory = new GuardedPage();
+        int span = (Vector512<T>.Count - 1) * stride + 1;
+        T* start = (T*)memory.End - span; // the last lane's element is the last readable one
+        for (int i = 0; i < span; i++)
+        {
+            start[i] = T.CreateTruncating(i * 0.25 - 7);
+        }
+
+        Vector512<T> lanes = VectorOps.Gather512(ref start[0], stride);
+        for (int i = 0; i < Vector512<T>.Count; i++)
+        {
+            Assert.Equal(start[i * stride], lanes.GetElement(i));
+        }
+    }
+
+    [Fact]
     public void Prefetch_is_a_hint_that_never_faults()
     {
         // Kernels prefetch the next row, which past the last row is memory nobody may read.
