@@ -55,7 +55,7 @@ internal sealed class KernelEmitter
     /// </summary>
     private int _prefetchPass = -1;
 
-    /// <summary>The inputs read row by row along the class axis (x and the inputs shaped like it) that some pass reads.</summary>
+    /// <summary>The inputs read row by row along the class axis (x and the inputs shaped like it) that the prefetching pass reads.</summary>
     private List<string> _prefetched = new();
 
     /// <summary>A function worth computing once: its vector form calls into the runtime's math (exp, log, ...).</summary>
@@ -86,7 +86,8 @@ internal sealed class KernelEmitter
             return;
         }
 
-        var read = new HashSet<string>(ClassValues(_plan.Passes.SelectMany(r => r).Select(r => r.Args[0]), null)
+        // Only inputs this pass reads: their strides are then part of its vector loop's condition.
+        var read = new HashSet<string>(ClassValues(_plan.Passes[_prefetchPass].Select(r => r.Args[0]), null)
             .Where(n => n.Op == Op.Input).Select(n => n.Name));
         _prefetched = LikeXInputs().Where(read.Contains).ToList();
         if (_prefetched.Count == 0)
@@ -230,11 +231,11 @@ internal sealed class KernelEmitter
 
     private bool HasIgnore => _loss.Spec.HasIgnoreIndex && _loss.UsesTarget;
 
-    /// <summary>Tensors with x's shape, walked with the class axis.</summary>
     /// <summary>x and the inputs shaped like it.</summary>
     private IEnumerable<string> LikeXInputs() =>
         new[] { "x" }.Concat(_loss.Inputs.Where(i => i.Layout == InputLayout.LikeX).Select(i => i.Name));
 
+    /// <summary>Tensors with x's shape, walked with the class axis.</summary>
     private IEnumerable<string> LikeX()
     {
         foreach (string input in LikeXInputs())
@@ -938,11 +939,6 @@ internal sealed class KernelEmitter
                 _rowWriter.Line($"nint {name}Offset = {name}Walk.Offset(position);");
             }
 
-            foreach (string name in _prefetched)
-            {
-                _rowWriter.Line($"nint {name}Next = position + 1 < end ? {name}Walk.Offset(position + 1) : {name}Offset; // prefetched by pass {_prefetchPass + 1}");
-            }
-
             if (_loss.UsesTarget)
             {
                 _rowWriter.Line("long targetValue = long.CreateTruncating(Unsafe.Add(ref tRef, tOffset));");
@@ -1214,7 +1210,8 @@ internal sealed class KernelEmitter
 
     /// <summary>
     /// One loop over the class axis per pass; the reductions of a pass share its loop. Where the class axis is
-    /// contiguous and every function has a vector form, a Vector256 loop runs first and a scalar loop finishes the tail.
+    /// contiguous and every function has a vector form, a Vector256 loop runs, ending with a masked step for the classes
+    /// left (<see cref="EmitTail"/>); otherwise a scalar loop does the row.
     /// </summary>
     private void EmitPasses(List<List<Node>> passes)
     {
@@ -1275,6 +1272,14 @@ internal sealed class KernelEmitter
 
                     _vectorIndex = "c";
                     return vectorContext.Writer;
+                }
+
+                if (prefetches)
+                {
+                    foreach (string name in _prefetched)
+                    {
+                        vector.Line($"nint {name}Next = position + 1 < end ? {name}Walk.Offset(position + 1) : {name}Offset; // where the next row's {name} is");
+                    }
                 }
 
                 // Two vectors per step into two sets of partials: a max or a sum then waits on the previous one only

@@ -8,9 +8,11 @@ namespace LossGen.Internal;
 // The last, partial vector of a class loop. A row of C classes ends with C mod Count elements that fill no whole
 // vector; at 1000 float classes and 16 lanes that is 8 per row and per pass, and done one at a time they cost as much
 // as a sixth of the row (each one its own exp). Instead the kernel runs one more vector step under a mask: masked
-// loads read nothing past the row (the hardware suppresses faults in masked-off lanes), masked stores write nothing
-// past it, and reductions take the reduction's identity in the masked-off lanes. Helpers at 256 and 512 bits; the
-// 512-bit ones have a 512 suffix where they take no vector. Memory must be pinned (Chunks.Run keeps it so).
+// loads fill the masked-off lanes with zeros and masked stores leave memory there alone, and each reduction keeps its
+// partials unchanged in the masked-off lanes (a ConditionalSelect). Masked-off lanes never fault: AVX-512 masked moves
+// guarantee it; for AVX's vmaskmov Intel documents it and AMD leaves it to the implementation, so TailTests checks it
+// on the machine that runs them, with a no-access page right after the row. Helpers at 256 and 512 bits; the 512-bit
+// ones have a 512 suffix where they take no vector. Memory must be pinned (Chunks.Run keeps it so).
 public static partial class VectorOps
 {
     /// <summary>
