@@ -111,13 +111,9 @@ public static partial class VectorOps
     public static Vector256<T> ExpandIndices<T>(int block, int classes) where T : IFloatingPointIeee754<T>
     {
         Vector256<int> index = Vector256<int>.Zero;
-        int count = Vector256<T>.Count;
-        int width = 8 / count; // 32-bit lanes per element
-        for (int i = 0; i < 8; i++)
+        for (int i = 0; i < Vector256<int>.Count; i++)
         {
-            int element = i / width;
-            int row = (block * count + element) / classes;
-            index = index.WithElement(i, row * width + i % width);
+            index = index.WithElement(i, ExpandIndex(i, Vector256<T>.Count, Vector256<int>.Count, block, classes));
         }
 
         return index.As<int, T>();
@@ -141,7 +137,7 @@ public static partial class VectorOps
         Vector256<T> result = Vector256<T>.Zero;
         for (int i = 0; i < Vector256<T>.Count; i++)
         {
-            result = result.WithElement(i, T.CreateTruncating((block * Vector256<T>.Count + i) % classes));
+            result = result.WithElement(i, T.CreateTruncating(ClassOf(block, Vector256<T>.Count, i, classes)));
         }
 
         return result;
@@ -257,13 +253,9 @@ public static partial class VectorOps
     public static Vector512<T> ExpandIndices512<T>(int block, int classes) where T : IFloatingPointIeee754<T>
     {
         Vector512<int> index = Vector512<int>.Zero;
-        int count = Vector512<T>.Count;
-        int width = 16 / count;
-        for (int i = 0; i < 16; i++)
+        for (int i = 0; i < Vector512<int>.Count; i++)
         {
-            int element = i / width;
-            int row = (block * count + element) / classes;
-            index = index.WithElement(i, row * width + i % width);
+            index = index.WithElement(i, ExpandIndex(i, Vector512<T>.Count, Vector512<int>.Count, block, classes));
         }
 
         return index.As<int, T>();
@@ -287,11 +279,25 @@ public static partial class VectorOps
         Vector512<T> result = Vector512<T>.Zero;
         for (int i = 0; i < Vector512<T>.Count; i++)
         {
-            result = result.WithElement(i, T.CreateTruncating((block * Vector512<T>.Count + i) % classes));
+            result = result.WithElement(i, T.CreateTruncating(ClassOf(block, Vector512<T>.Count, i, classes)));
         }
 
         return result;
     }
+
+    /// <summary>
+    /// Of an Expand permutation at either width: the 32-bit lane that 32-bit lane <paramref name="i"/> of flat vector
+    /// <paramref name="block"/> takes, for vectors of <paramref name="count"/> elements (<paramref name="lanes"/> 32-bit lanes).
+    /// </summary>
+    private static int ExpandIndex(int i, int count, int lanes, int block, int classes)
+    {
+        int width = lanes / count; // 32-bit lanes per element
+        int row = (block * count + i / width) / classes;
+        return row * width + i % width;
+    }
+
+    /// <summary>The class of element <paramref name="i"/> of flat vector <paramref name="block"/> (vectors of <paramref name="count"/> elements).</summary>
+    private static int ClassOf(int block, int count, int i, int classes) => (block * count + i) % classes;
 
     /// <summary>True if any lane equals <paramref name="value"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
