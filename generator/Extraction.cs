@@ -24,6 +24,7 @@ internal static class Extraction
         var diagnostics = new List<DiagnosticInfo>();
         LocationInfo? attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
         TypeSpec type = Type(symbol, (ClassDeclarationSyntax)context.TargetNode, attributeLocation, diagnostics);
+        CheckSingleLoss(symbol, attributeLocation, diagnostics);
 
         string expression = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is string text ? text : string.Empty;
         var named = Named(attribute);
@@ -59,6 +60,28 @@ internal static class Extraction
 
         return new LossSpec(type, "Loss", expression, reduction, classes, classAxis, hasIgnore, ignore,
             parameters.ToEquatableArray(), EquatableArray<InputDecl>.Empty, literal, attributeLocation, diagnostics.ToEquatableArray(), string.Empty);
+    }
+
+    /// <summary>
+    /// A class receives one loss: with two loss attributes (<c>[Loss]</c> and a canned one, or two canned ones) each
+    /// attribute gets LG0021 and none generates code, so no two outputs ever share a hint name.
+    /// </summary>
+    public static void CheckSingleLoss(INamedTypeSymbol symbol, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    {
+        var names = new List<string>();
+        foreach (AttributeData data in symbol.GetAttributes())
+        {
+            string? name = data.AttributeClass?.ToDisplayString();
+            if (name is not null && (name == LossAttribute || Canned.CannedLosses.AttributeNames.Contains(name)))
+            {
+                names.Add("[" + data.AttributeClass!.Name.Substring(0, data.AttributeClass.Name.Length - "Attribute".Length) + "]");
+            }
+        }
+
+        if (names.Count > 1)
+        {
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.SeveralLosses, location, new[] { symbol.Name, string.Join(", ", names) }.ToEquatableArray()));
+        }
     }
 
     public static Dictionary<string, object?> Named(AttributeData attribute)

@@ -257,6 +257,7 @@ internal static class CannedLosses
         var diagnostics = new List<DiagnosticInfo>();
         LocationInfo? location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
         TypeSpec type = Extraction.Type(symbol, (ClassDeclarationSyntax)context.TargetNode, location, diagnostics);
+        Extraction.CheckSingleLoss(symbol, location, diagnostics);
         return ToSpec(loss, type, Extraction.Named(attribute), location, diagnostics);
     }
 }

@@ -137,6 +137,23 @@ public class DiagnosticTests
         Assert.Contains(result.Diagnostics, d => d.Id == "LG0018");
     }
 
+    [Theory]
+    [InlineData("[Loss(\"-sum(y * log_softmax(x))\")]\n[CrossEntropyLoss]", "[Loss], [CrossEntropyLoss]")]
+    [InlineData("[CrossEntropyLoss(LabelSmoothing = 0.1)]\n[NllLoss]", "[CrossEntropyLoss], [NllLoss]")]
+    public void Two_losses_on_one_class_are_an_error_on_each_attribute_and_generate_nothing(string attributes, string listed)
+    {
+        // docs/diagnostics/LG0021.md: without the check both losses would be added under the same hint name.
+        string source = "using LossGen;\n" + attributes + "\npublic static partial class Both;\n[Loss(\"(x - y)^2\")]\npublic static partial class Other;\n";
+        var result = GeneratorHarness.Run(source);
+        var errors = result.Diagnostics.Where(d => d.Id == "LG0021").ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
+        Assert.All(errors, d => Assert.Contains("'Both' has more than one loss attribute (" + listed + ")", d.GetMessage()));
+        Assert.Equal(new[] { 1, 2 }, errors.Select(d => d.Location.GetLineSpan().StartLinePosition.Line).OrderBy(l => l));
+        Assert.DoesNotContain(result.Generated.Keys, k => k.StartsWith("Both", System.StringComparison.Ordinal));
+        Assert.Contains(result.Generated.Keys, k => k.StartsWith("Other", System.StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Unused_hyper_parameter_is_a_warning()
     {
