@@ -58,10 +58,8 @@ internal sealed class KernelEmitter
     /// <summary>The inputs read row by row along the class axis (x and the inputs shaped like it) that the prefetching pass reads.</summary>
     private List<string> _prefetched = new();
 
-    /// <summary>A function worth computing once: its vector form calls into the runtime's math (exp, log, ...).</summary>
-    private static bool IsCostly(Node node) =>
-        node.Op == Op.Call && node.Function!.Vector is { } vector
-        && (vector.StartsWith("VectorMath.", StringComparison.Ordinal) || vector.StartsWith("VectorOps.", StringComparison.Ordinal));
+    /// <summary>A function worth computing once and worth prefetching for (its row's <see cref="Function.Costly"/>: exp, log, ...).</summary>
+    private static bool IsCostly(Node node) => node.Op == Op.Call && node.Function!.Costly && node.Function.Vector is not null;
 
     private void ChoosePrefetch()
     {

@@ -306,39 +306,53 @@ internal sealed class Binder
         return _graph.Call(f, args);
     }
 
-    /// <summary>Warnings where the math is fragile: log of softmax or sigmoid, log(1 + exp(e)), softmax applied twice.</summary>
+    /// <summary>
+    /// Warnings where the math is fragile: a call the function's row says has a stable spelling (log of softmax or
+    /// sigmoid), log(1 + exp(e)), and two normalisations over the class axis in a row.
+    /// </summary>
     private void CheckFragile(CallExpr call, Function f)
     {
         Expr argument = Resolve(call.Arguments[0]);
-        if (f == Functions.Log)
+        if (argument is CallExpr { Arguments.Count: 1 } inner)
         {
-            if (argument is CallExpr { Name: "softmax", Arguments.Count: 1 } softmax)
+            foreach (FragileCall fragile in f.Fragile)
             {
-                string fix = "log_softmax(" + Text(softmax.Arguments[0]) + ")";
-                WarnWithFix(DiagnosticIds.LogOfSoftmax, call.Span, fix, fix);
+                if (inner.Name == fragile.Inner)
+                {
+                    string fix = fragile.Better + "(" + Text(inner.Arguments[0]) + ")";
+                    WarnWithFix(fragile.DiagnosticId, call.Span, fix, fix);
+                    return;
+                }
             }
-            else if (argument is CallExpr { Name: "sigmoid", Arguments.Count: 1 } sigmoid)
+
+            if (f.Normalizes && Functions.Lookup(inner.Name).Any(g => g.Normalizes && g.Arity == 1))
             {
-                string fix = "log_sigmoid(" + Text(sigmoid.Arguments[0]) + ")";
-                WarnWithFix(DiagnosticIds.LogOfSigmoid, call.Span, fix, fix);
-            }
-            else if (argument is BinaryExpr { Op: BinaryOp.Add } sum && OnePlusExp(sum, out Expr? inner))
-            {
-                string fix = "softplus(" + Text(inner!) + ")";
-                WarnWithFix(DiagnosticIds.LogOnePlusExp, call.Span, fix, fix);
+                CheckNormalizedTwice(call, f, inner);
             }
         }
-        else if ((f == Functions.Softmax || f == Functions.LogSoftmax) && argument is CallExpr { Name: "softmax" or "log_softmax" } inner)
+        else if (f == Functions.Log && argument is BinaryExpr { Op: BinaryOp.Add } sum && OnePlusExp(sum, out Expr? exponent))
         {
-            bool logOfProbabilities = f == Functions.LogSoftmax && inner.Name == "softmax";
-            string fix = logOfProbabilities ? "log(" + Text(inner) + ")" : f.Name + "(" + Text(inner.Arguments[0]) + ")";
-            if (inner.Name == "softmax" || f == Functions.Softmax)
-            {
-                // The fix normalises once, on the inner argument: softmax(softmax(z)) and softmax(log_softmax(z)) become
-                // softmax(z), log_softmax(softmax(z)) becomes log_softmax(z).
-                WarnWithFix(DiagnosticIds.SoftmaxTwice, call.Span, f.Name + "(" + Text(inner.Arguments[0]) + ")", call.Name, inner.Name, inner.Name == "softmax" ? f.Name + "(" + Text(inner.Arguments[0]) + ") on the logits" : fix);
-            }
+            string fix = Functions.Softplus.Name + "(" + Text(exponent!) + ")";
+            WarnWithFix(DiagnosticIds.LogOnePlusExp, call.Span, fix, fix);
         }
+    }
+
+    /// <summary>
+    /// softmax(softmax(z)), softmax(log_softmax(z)) and log_softmax(softmax(z)): the fix normalises once, on the inner
+    /// argument (log_softmax(log_softmax(z)) is exact: log-probabilities are already normalised).
+    /// </summary>
+    private void CheckNormalizedTwice(CallExpr call, Function f, CallExpr inner)
+    {
+        bool innerIsProbabilities = inner.Name == Functions.Softmax.Name;
+        if (!innerIsProbabilities && f != Functions.Softmax)
+        {
+            return;
+        }
+
+        bool logOfProbabilities = f == Functions.LogSoftmax && innerIsProbabilities;
+        string fix = logOfProbabilities ? Functions.Log.Name + "(" + Text(inner) + ")" : f.Name + "(" + Text(inner.Arguments[0]) + ")";
+        string advice = innerIsProbabilities ? f.Name + "(" + Text(inner.Arguments[0]) + ") on the logits" : fix;
+        WarnWithFix(DiagnosticIds.SoftmaxTwice, call.Span, f.Name + "(" + Text(inner.Arguments[0]) + ")", call.Name, inner.Name, advice);
     }
 
     private bool OnePlusExp(BinaryExpr sum, out Expr? inner)

@@ -6,8 +6,9 @@ namespace LossGen.Generator.Semantics;
 
 /// <summary>
 /// Infers what a loss expects in x from how the expression uses it: follow each path from x up through linear
-/// operations (+, -, unary minus, *, /, e[t]) to the first function that is not linear. Softmax, log-sum-exp, sigmoid
-/// and softplus mean logits; log, bce and xlogy mean probabilities; a path that stays linear through a class pick
+/// operations (+, -, unary minus, *, /, e[t]) to the first function that is not linear. What that function says about its
+/// argument is in its row (<see cref="Function.Use"/>): log-sum-exp, sigmoid and softplus mean logits; log, bce and xlogy
+/// mean probabilities; a path that stays linear through a class pick
 /// (nll) means log-probabilities; anything else, plain values. Logits win over probabilities, which win over the rest.
 /// </summary>
 internal static class InputKinds
@@ -16,21 +17,6 @@ internal static class InputKinds
     public const int Logits = 1;
     public const int Probabilities = 2;
     public const int LogProbabilities = 3;
-
-    private static readonly HashSet<Function> LogitConsumers = new()
-    {
-        Functions.LogSumExp, Functions.Softplus, Functions.LogSigmoid, Functions.Sigmoid,
-    };
-
-    private static readonly HashSet<Function> ProbabilityConsumers = new()
-    {
-        Functions.Log, Functions.Log1p, Functions.Bce, Functions.XLogY,
-    };
-
-    private static readonly HashSet<Function> Linear = new()
-    {
-        Functions.Add, Functions.Subtract, Functions.Negate, Functions.Multiply, Functions.Divide,
-    };
 
     public static int Infer(Node loss)
     {
@@ -83,17 +69,17 @@ internal static class InputKinds
                 {
                     stack.Push((parent, true));
                 }
-                else if (parent.Function is { } f && Linear.Contains(f))
+                switch (parent.Function?.Use)
                 {
-                    stack.Push((parent, picked));
-                }
-                else if (parent.Function is { } g && LogitConsumers.Contains(g))
-                {
-                    logits = true;
-                }
-                else if (parent.Function is { } h && ProbabilityConsumers.Contains(h))
-                {
-                    probabilities = true;
+                    case ArgumentUse.Linear:
+                        stack.Push((parent, picked));
+                        break;
+                    case ArgumentUse.Logits:
+                        logits = true;
+                        break;
+                    case ArgumentUse.Probabilities:
+                        probabilities = true;
+                        break;
                 }
             }
         }

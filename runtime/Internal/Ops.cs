@@ -128,6 +128,22 @@ public static class Ops
     public static T StirlingGrad<T>(T y) where T : IFloatingPointIeee754<T> =>
         y > T.One ? T.Log(y) + T.CreateTruncating(0.5) / y : T.Zero;
 
+    /// <summary>
+    /// log(cosh(a)), finite for every finite a: log1p(2 sinh(a/2)^2) where |a| &lt; 1 (no cancellation near 0), else
+    /// |a| + log1p(exp(-2|a|)) - log(2) (no overflow for large |a|). NaN stays NaN.
+    /// </summary>
+    public static T LogCosh<T>(T a) where T : IFloatingPointIeee754<T>
+    {
+        T magnitude = T.Abs(a);
+        if (magnitude < T.One)
+        {
+            T half = T.Sinh(a / (T.One + T.One));
+            return Log1p((T.One + T.One) * half * half);
+        }
+
+        return magnitude + Log1p(T.Exp(-(magnitude + magnitude))) - T.CreateTruncating(0.6931471805599453);
+    }
+
     /// <summary>log(1 + u), accurate near 0 (the generic LogP1 of .NET is log(1 + u) as written).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Log1p<T>(T u) where T : IFloatingPointIeee754<T>

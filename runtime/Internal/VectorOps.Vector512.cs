@@ -157,6 +157,49 @@ public static partial class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Reciprocal<T>(Vector512<T> a) where T : IFloatingPointIeee754<T> => Vector512<T>.One / a;
 
+    /// <summary>
+    /// tanh(a): the odd Taylor series (to a^13) where |a| &lt; 1/8, else sign(a) (1 - e) / (1 + e) with e = exp(-2|a|), which
+    /// neither overflows nor cancels there. NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Tanh<T>(Vector512<T> a) where T : IFloatingPointIeee754<T>
+    {
+        Vector512<T> magnitude = Vector512.Abs(a);
+        Vector512<T> z = a * a;
+        Vector512<T> series = Vector512.Create(T.CreateTruncating(21844.0 / 6081075));
+        series = series * z - Vector512.Create(T.CreateTruncating(1382.0 / 155925));
+        series = series * z + Vector512.Create(T.CreateTruncating(62.0 / 2835));
+        series = series * z - Vector512.Create(T.CreateTruncating(17.0 / 315));
+        series = series * z + Vector512.Create(T.CreateTruncating(2.0 / 15));
+        series = series * z - Vector512.Create(T.CreateTruncating(1.0 / 3));
+        series = a + a * z * series;
+        Vector512<T> e = VectorMath.Exp(-(magnitude + magnitude));
+        Vector512<T> far = (Vector512<T>.One - e) / (Vector512<T>.One + e);
+        far = Select(Vector512.LessThan(a, Vector512<T>.Zero), -far, far);
+        return Select(Vector512.LessThan(magnitude, Vector512.Create(T.CreateTruncating(0.125))), series, far);
+    }
+
+    /// <summary>
+    /// log(cosh(a)), finite for every finite a: the even Taylor series (to a^14) where |a| &lt; 1/8, else
+    /// |a| + log1p(exp(-2|a|)) - log(2). NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LogCosh<T>(Vector512<T> a) where T : IFloatingPointIeee754<T>
+    {
+        Vector512<T> magnitude = Vector512.Abs(a);
+        Vector512<T> z = a * a;
+        Vector512<T> series = Vector512.Create(T.CreateTruncating(10922.0 / 42567525));
+        series = series * z - Vector512.Create(T.CreateTruncating(691.0 / 935550));
+        series = series * z + Vector512.Create(T.CreateTruncating(31.0 / 14175));
+        series = series * z - Vector512.Create(T.CreateTruncating(17.0 / 2520));
+        series = series * z + Vector512.Create(T.CreateTruncating(1.0 / 45));
+        series = series * z - Vector512.Create(T.CreateTruncating(1.0 / 12));
+        series = series * z + Vector512.Create(T.CreateTruncating(0.5));
+        series *= z;
+        Vector512<T> far = magnitude + Log1p(VectorMath.Exp(-(magnitude + magnitude))) - Vector512.Create(T.CreateTruncating(0.6931471805599453));
+        return Select(Vector512.LessThan(magnitude, Vector512.Create(T.CreateTruncating(0.125))), series, far);
+    }
+
     /// <summary>a where finite, else 0, per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> FiniteOrZero<T>(Vector512<T> a) where T : IFloatingPointIeee754<T> =>

@@ -164,6 +164,49 @@ public static partial class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Reciprocal<T>(Vector256<T> a) where T : IFloatingPointIeee754<T> => Vector256<T>.One / a;
 
+    /// <summary>
+    /// tanh(a): the odd Taylor series (to a^13) where |a| &lt; 1/8, else sign(a) (1 - e) / (1 + e) with e = exp(-2|a|), which
+    /// neither overflows nor cancels there. NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Tanh<T>(Vector256<T> a) where T : IFloatingPointIeee754<T>
+    {
+        Vector256<T> magnitude = Vector256.Abs(a);
+        Vector256<T> z = a * a;
+        Vector256<T> series = Vector256.Create(T.CreateTruncating(21844.0 / 6081075));
+        series = series * z - Vector256.Create(T.CreateTruncating(1382.0 / 155925));
+        series = series * z + Vector256.Create(T.CreateTruncating(62.0 / 2835));
+        series = series * z - Vector256.Create(T.CreateTruncating(17.0 / 315));
+        series = series * z + Vector256.Create(T.CreateTruncating(2.0 / 15));
+        series = series * z - Vector256.Create(T.CreateTruncating(1.0 / 3));
+        series = a + a * z * series;
+        Vector256<T> e = VectorMath.Exp(-(magnitude + magnitude));
+        Vector256<T> far = (Vector256<T>.One - e) / (Vector256<T>.One + e);
+        far = Select(Vector256.LessThan(a, Vector256<T>.Zero), -far, far);
+        return Select(Vector256.LessThan(magnitude, Vector256.Create(T.CreateTruncating(0.125))), series, far);
+    }
+
+    /// <summary>
+    /// log(cosh(a)), finite for every finite a: the even Taylor series (to a^14) where |a| &lt; 1/8, else
+    /// |a| + log1p(exp(-2|a|)) - log(2). NaN stays NaN.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LogCosh<T>(Vector256<T> a) where T : IFloatingPointIeee754<T>
+    {
+        Vector256<T> magnitude = Vector256.Abs(a);
+        Vector256<T> z = a * a;
+        Vector256<T> series = Vector256.Create(T.CreateTruncating(10922.0 / 42567525));
+        series = series * z - Vector256.Create(T.CreateTruncating(691.0 / 935550));
+        series = series * z + Vector256.Create(T.CreateTruncating(31.0 / 14175));
+        series = series * z - Vector256.Create(T.CreateTruncating(17.0 / 2520));
+        series = series * z + Vector256.Create(T.CreateTruncating(1.0 / 45));
+        series = series * z - Vector256.Create(T.CreateTruncating(1.0 / 12));
+        series = series * z + Vector256.Create(T.CreateTruncating(0.5));
+        series *= z;
+        Vector256<T> far = magnitude + Log1p(VectorMath.Exp(-(magnitude + magnitude))) - Vector256.Create(T.CreateTruncating(0.6931471805599453));
+        return Select(Vector256.LessThan(magnitude, Vector256.Create(T.CreateTruncating(0.125))), series, far);
+    }
+
     /// <summary>a where finite, else 0, per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> FiniteOrZero<T>(Vector256<T> a) where T : IFloatingPointIeee754<T> =>

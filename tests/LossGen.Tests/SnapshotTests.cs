@@ -46,7 +46,7 @@ public class SnapshotTests
         }
     }
 
-    private static string Diff(string expected, string actual)
+    internal static string Diff(string expected, string actual)
     {
         DiffPaneModel diff = InlineDiffBuilder.Diff(expected, actual);
         var builder = new StringBuilder();

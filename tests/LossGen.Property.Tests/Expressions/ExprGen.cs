@@ -74,6 +74,8 @@ public static class ExprGen
         ["softplus/1"] = Unary("softplus", Dom.Any, Dom.Pos),
         ["relu/1"] = Unary("relu", Dom.Any, Dom.Any),
         ["tanh/1"] = Unary("tanh", Dom.Any, Dom.Any),
+        ["log_cosh/1"] = Unary("log_cosh", Dom.Any, Dom.Any),
+        ["hinge/1"] = Unary("hinge", Dom.Any, Dom.Any),
         ["stirling/1"] = Unary("stirling", Dom.Pos, Dom.Any),
         ["min/2"] = (s, d, n, env, exact) => Binary2("min", s, d, d, n, env, exact),
         ["max/2"] = (s, d, n, env, exact) => Binary2("max", s, d, d, n, env, exact),

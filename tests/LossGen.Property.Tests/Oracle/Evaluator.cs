@@ -153,6 +153,19 @@ public sealed class Evaluator
 
     public static double Softplus(double a) => Math.Max(a, 0) + Log1p(Math.Exp(-Math.Abs(a)));
 
+    /// <summary>log(cosh(a)) = log1p((e^|a| - 1)^2 / (2 e^|a|)), and |a| - log 2 + e^(-2|a|) to first order once that is exact in doubles.</summary>
+    private static double LogCosh(double a)
+    {
+        double m = Math.Abs(a);
+        if (m > 20)
+        {
+            return m - Math.Log(2) + Math.Exp(-2 * m);
+        }
+
+        double u = Expm1(m);
+        return Log1p(u * u / (2 * (1 + u)));
+    }
+
     private static double Fn1(string fn, double a) => fn switch
     {
         "exp" => Math.Exp(a),
@@ -167,6 +180,8 @@ public sealed class Evaluator
         "softplus" => Softplus(a),
         "relu" => a > 0 ? a : 0,
         "tanh" => Math.Tanh(a),
+        "log_cosh" => LogCosh(a),
+        "hinge" => a < 1 ? 1 - a : 0,
         "stirling" => a > 1 ? a * Math.Log(a) - a + 0.5 * Math.Log(2 * Math.PI * a) : 0,
         _ => throw new NotSupportedException(fn),
     };
@@ -185,6 +200,8 @@ public sealed class Evaluator
         "softplus" => Sigmoid(a),
         "relu" => a > 0 ? 1 : 0,
         "tanh" => 1 - r * r,
+        "log_cosh" => Math.Tanh(a),
+        "hinge" => a <= 1 ? -1 : 0, // torch.clamp_min(1 - a, 0): the gradient passes at the kink
         "stirling" => a > 1 ? Math.Log(a) + 0.5 / a : 0,
         _ => throw new NotSupportedException(fn),
     };
@@ -274,6 +291,7 @@ public sealed class Evaluator
                         switch (ins.Fn)
                         {
                             case "abs" or "relu": Kink(row, ins, Rel(a)); break;
+                            case "hinge": Kink(row, ins, Rel(a - 1, a)); break;
                             case "stirling": Kink(row, ins, Rel(a - 1, a)); row.Singular = Math.Min(row.Singular, Math.Abs(a)); break;
                             case "log" or "sqrt": row.Singular = Math.Min(row.Singular, Math.Abs(a)); break;
                             case "log1p": row.Singular = Math.Min(row.Singular, Math.Abs(1 + a)); break;
