@@ -38,3 +38,22 @@ public static partial class SoftCrossEntropyNone;
 
 [CrossEntropyLoss(Target = TargetKind.Probabilities, Reduction = LossGen.Reduction.None, ClassAxis = -1)]
 public static partial class SoftCrossEntropyNoneLast;
+
+/// <summary>Log-cosh regression loss, mean over every element (docs/dsl.md: <c>log_cosh</c>).</summary>
+[Loss("log_cosh(x - y)")]
+public static partial class LogCoshMean;
+
+[Loss("log_cosh(x - y)", Reduction = LossGen.Reduction.None)]
+public static partial class LogCoshNone;
+
+/// <summary>The hinge term of a margin loss with labels y in {-1, 1} (docs/dsl.md: <c>hinge</c>).</summary>
+[Loss("hinge(x * y)", Reduction = LossGen.Reduction.None)]
+public static partial class HingeNone;
+
+/// <summary>tanh inside a sum over the class axis: its vector form runs in the class loop (docs/dsl.md: <c>tanh</c>).</summary>
+[Loss("sum(y * tanh(x))")]
+public static partial class TanhOverClasses;
+
+/// <summary>log_cosh over the class axis (the vector form in a class loop).</summary>
+[Loss("mean(log_cosh(x - y))")]
+public static partial class LogCoshOverClasses;
