@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
+using LossGen.Generator;
 
 namespace LossGen.CodeFixes;
 
@@ -23,7 +24,7 @@ public sealed class DslCodeFixProvider : CodeFixProvider
 {
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
-        ImmutableArray.Create(FixableIds.LogOfSoftmax, FixableIds.LogOfSigmoid, FixableIds.LogOnePlusExp, FixableIds.SoftmaxTwice);
+        ImmutableArray.Create(DiagnosticIds.LogOfSoftmax, DiagnosticIds.LogOfSigmoid, DiagnosticIds.LogOnePlusExp, DiagnosticIds.SoftmaxTwice);
 
     /// <inheritdoc/>
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -39,7 +40,7 @@ public sealed class DslCodeFixProvider : CodeFixProvider
 
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            if (!diagnostic.Properties.TryGetValue(FixableIds.ReplacementProperty, out string? replacement) || replacement is null)
+            if (!diagnostic.Properties.TryGetValue(DiagnosticIds.ReplacementProperty, out string? replacement) || replacement is null)
             {
                 continue;
             }

@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
+using LossGen.Generator;
 
 namespace LossGen.CodeFixes;
 
@@ -24,7 +25,7 @@ public sealed class ExpressionCodeFixProvider : CodeFixProvider
 {
     /// <inheritdoc/>
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(
-        FixableIds.ProbabilitiesAsLogits, FixableIds.ProbabilitiesAsLogProbabilities, FixableIds.TorchLogOfSoftmax, FixableIds.TorchLogOfSigmoid);
+        DiagnosticIds.ProbabilitiesAsLogits, DiagnosticIds.ProbabilitiesAsLogProbabilities, DiagnosticIds.TorchLogOfSoftmax, DiagnosticIds.TorchLogOfSigmoid);
 
     /// <inheritdoc/>
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -40,13 +41,13 @@ public sealed class ExpressionCodeFixProvider : CodeFixProvider
 
         foreach (Diagnostic diagnostic in context.Diagnostics)
         {
-            if (!diagnostic.Properties.TryGetValue(FixableIds.ReplacementProperty, out string? replacement) || replacement is null
+            if (!diagnostic.Properties.TryGetValue(DiagnosticIds.ReplacementProperty, out string? replacement) || replacement is null
                 || diagnostic.AdditionalLocations.Count == 0)
             {
                 continue;
             }
 
-            string title = diagnostic.Properties.TryGetValue(FixableIds.FixTitleProperty, out string? t) && t is not null ? t : "Rewrite as " + replacement;
+            string title = diagnostic.Properties.TryGetValue(DiagnosticIds.FixTitleProperty, out string? t) && t is not null ? t : "Rewrite as " + replacement;
             var span = diagnostic.AdditionalLocations[0].SourceSpan;
             if (root.FindNode(span, getInnermostNodeForTie: true) is not ExpressionSyntax target)
             {

@@ -10,14 +10,8 @@ namespace LossGen.Generator.Analyzers;
 /// <summary>What the analyzers and the code fixes share: property names, and the syntax checks behind a fix.</summary>
 internal static class AnalyzerHelpers
 {
-    /// <summary>Diagnostic property: the C# expression that replaces the node at the first additional location.</summary>
-    public const string ReplacementProperty = "LossGen.Replacement";
-
-    /// <summary>Diagnostic property: the title of the code fix.</summary>
-    public const string FixTitleProperty = "LossGen.FixTitle";
-
     public static ImmutableDictionary<string, string?> FixProperties(string replacement, string title) =>
-        ImmutableDictionary<string, string?>.Empty.Add(ReplacementProperty, replacement).Add(FixTitleProperty, title);
+        ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.ReplacementProperty, replacement).Add(DiagnosticIds.FixTitleProperty, title);
 
     /// <summary>The text of an expression, in parentheses unless it can take a member access as it is.</summary>
     public static string AsReceiver(SyntaxNode syntax)

@@ -55,7 +55,7 @@ internal static class Functions
     });
 
     public static readonly Function Log = Row(new("log", 1, FunctionKind.Elementwise, "natural logarithm")
-    { GradientDoc = "`1/a`", Costly = true, Use = ArgumentUse.Probabilities, Fragile = new[] { new FragileCall("softmax", Semantics.DiagnosticIds.LogOfSoftmax, "log_softmax"), new FragileCall("sigmoid", Semantics.DiagnosticIds.LogOfSigmoid, "log_sigmoid") }, Vector = "VectorMath.Log({0})",
+    { GradientDoc = "`1/a`", Costly = true, Use = ArgumentUse.Probabilities, Fragile = new[] { new FragileCall("softmax", DiagnosticIds.LogOfSoftmax, "log_softmax"), new FragileCall("sigmoid", DiagnosticIds.LogOfSigmoid, "log_sigmoid") }, Vector = "VectorMath.Log({0})",
         CSharp = "VectorMath.Log({0})", Fold = a => Math.Log(a[0]), Partials = (g, a, r) => new[] { g.Div(g.One, a[0]) },
     });
 

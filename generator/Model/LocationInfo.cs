@@ -57,9 +57,6 @@ internal sealed record LocationInfo(string FilePath, int Start, int Length, int 
 /// <summary>A diagnostic as plain data, reported by the generator's diagnostics branch.</summary>
 internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
 {
-    /// <summary>The name of the diagnostic property that carries <see cref="Replacement"/> to the code fixes.</summary>
-    public const string ReplacementProperty = "LossGen.Replacement";
-
     /// <summary>For a warning with a code fix: the expression text that replaces the located characters.</summary>
     public string? Replacement { get; init; }
 
@@ -68,7 +65,7 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
         DiagnosticDescriptor descriptor = Diagnostics.DiagnosticDescriptors.ById(Id);
         System.Collections.Immutable.ImmutableDictionary<string, string?>? properties = Replacement is null
             ? null
-            : System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(ReplacementProperty, Replacement);
+            : System.Collections.Immutable.ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.ReplacementProperty, Replacement);
         return Diagnostic.Create(descriptor, Location?.ToLocation(compilation), properties, System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Cast<object>(Arguments)));
     }
 }
