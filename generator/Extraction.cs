@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using LossGen.Generator.Model;
@@ -17,14 +18,14 @@ internal static class Extraction
 
     public static bool IsClass(SyntaxNode node, CancellationToken _) => node is ClassDeclarationSyntax;
 
-    public static LossSpec Dsl(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    public static LossDeclaration Dsl(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
     {
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        var declaration = (ClassDeclarationSyntax)context.TargetNode;
         AttributeData attribute = context.Attributes[0];
         var diagnostics = new List<DiagnosticInfo>();
-        LocationInfo? attributeLocation = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
-        TypeSpec type = Type(symbol, (ClassDeclarationSyntax)context.TargetNode, attributeLocation, diagnostics);
-        CheckSingleLoss(symbol, attributeLocation, diagnostics);
+        TypeSpec type = Type(symbol, declaration, diagnostics);
+        CheckSingleLoss(symbol, diagnostics);
 
         string expression = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is string text ? text : string.Empty;
         var named = Named(attribute);
@@ -33,11 +34,13 @@ internal static class Extraction
         int classAxis = named.TryGetValue("ClassAxis", out object? a) && a is int ai ? ai : 1;
         bool hasIgnore = named.TryGetValue("IgnoreIndex", out object? ig) && ig is int;
         int ignore = hasIgnore ? (int)ig! : 0;
-        CheckOptions(reduction, classes, classAxis, attributeLocation, diagnostics);
+        CheckOptions(reduction, classes, classAxis, diagnostics);
 
         var parameters = new List<ParameterSpec>();
+        var parameterPlaces = ImmutableArray.CreateBuilder<Location?>();
         foreach (AttributeData data in symbol.GetAttributes())
         {
+            cancellation.ThrowIfCancellationRequested();
             if (data.AttributeClass?.ToDisplayString() != ParameterAttribute || data.ConstructorArguments.Length < 2)
             {
                 continue;
@@ -45,28 +48,35 @@ internal static class Extraction
 
             string name = data.ConstructorArguments[0].Value as string ?? string.Empty;
             double value = data.ConstructorArguments[1].Value is double d ? d : 0;
-            parameters.Add(new ParameterSpec(name, value, LocationInfo.From(data.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation())));
+            parameters.Add(new ParameterSpec(name, value));
+            parameterPlaces.Add(data.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
         }
 
-        LiteralInfo? literal = null;
-        if (attribute.ApplicationSyntaxReference?.GetSyntax(cancellation) is AttributeSyntax { ArgumentList.Arguments.Count: > 0 } syntax
+        string? literal = null;
+        Location? literalPlace = null;
+        SyntaxNode? attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellation);
+        if (attributeSyntax is AttributeSyntax { ArgumentList.Arguments.Count: > 0 } syntax
             && syntax.ArgumentList.Arguments[0].Expression is LiteralExpressionSyntax literalSyntax
             && literalSyntax.IsKind(SyntaxKind.StringLiteralExpression))
         {
-            SyntaxToken token = literalSyntax.Token;
-            FileLinePositionSpan line = token.GetLocation().GetLineSpan();
-            literal = new LiteralInfo(token.SyntaxTree?.FilePath ?? string.Empty, token.SpanStart, line.StartLinePosition.Line, line.StartLinePosition.Character, token.Text);
+            literal = literalSyntax.Token.Text;
+            literalPlace = literalSyntax.Token.GetLocation();
         }
 
-        return new LossSpec(type, "Loss", expression, reduction, classes, classAxis, hasIgnore, ignore,
-            parameters.ToEquatableArray(), EquatableArray<InputDecl>.Empty, literal, attributeLocation, diagnostics.ToEquatableArray(), string.Empty);
+        var spec = new LossSpec(type, "Loss", expression, reduction, classes, classAxis, hasIgnore, ignore,
+            parameters.ToEquatableArray(), EquatableArray<InputDecl>.Empty, literal, diagnostics.ToEquatableArray(), string.Empty);
+        return new LossDeclaration(spec, Places(type, declaration, attributeSyntax, literalPlace, parameterPlaces.ToImmutable()));
     }
+
+    /// <summary>The locations the diagnostics of a declaration are reported at.</summary>
+    public static LossPlaces Places(TypeSpec type, ClassDeclarationSyntax declaration, SyntaxNode? attribute, Location? literal, ImmutableArray<Location?> parameters) =>
+        new(type.HintName, attribute?.GetLocation(), declaration.Identifier.GetLocation(), literal, parameters);
 
     /// <summary>
     /// A class receives one loss: with two loss attributes (<c>[Loss]</c> and a canned one, or two canned ones) each
     /// attribute gets LG0021 and none generates code, so no two outputs ever share a hint name.
     /// </summary>
-    public static void CheckSingleLoss(INamedTypeSymbol symbol, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    public static void CheckSingleLoss(INamedTypeSymbol symbol, List<DiagnosticInfo> diagnostics)
     {
         var names = new List<string>();
         foreach (AttributeData data in symbol.GetAttributes())
@@ -80,7 +90,7 @@ internal static class Extraction
 
         if (names.Count > 1)
         {
-            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.SeveralLosses, location, new[] { symbol.Name, string.Join(", ", names) }.ToEquatableArray()));
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.SeveralLosses, Anchor.Attribute, new[] { symbol.Name, string.Join(", ", names) }.ToEquatableArray()));
         }
     }
 
@@ -95,28 +105,28 @@ internal static class Extraction
         return result;
     }
 
-    public static void CheckOptions(int reduction, int classes, int classAxis, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    public static void CheckOptions(int reduction, int classes, int classAxis, List<DiagnosticInfo> diagnostics)
     {
         if (reduction < 0 || reduction > 3)
         {
-            diagnostics.Add(Option(location, $"Reduction = {reduction} is not a Reduction value"));
+            diagnostics.Add(Option($"Reduction = {reduction} is not a Reduction value"));
         }
 
         if (classes < 0)
         {
-            diagnostics.Add(Option(location, $"Classes = {classes}: the class count is 0 (read at run time) or positive"));
+            diagnostics.Add(Option($"Classes = {classes}: the class count is 0 (read at run time) or positive"));
         }
 
         if (classAxis < -1)
         {
-            diagnostics.Add(Option(location, $"ClassAxis = {classAxis}: the class axis is 0 or more, or -1 for the last axis"));
+            diagnostics.Add(Option($"ClassAxis = {classAxis}: the class axis is 0 or more, or -1 for the last axis"));
         }
     }
 
-    public static DiagnosticInfo Option(LocationInfo? location, string message) =>
-        new(DiagnosticIds.InvalidOption, location, new[] { message }.ToEquatableArray());
+    public static DiagnosticInfo Option(string message) =>
+        new(DiagnosticIds.InvalidOption, Anchor.Attribute, new[] { message }.ToEquatableArray());
 
-    public static TypeSpec Type(INamedTypeSymbol symbol, ClassDeclarationSyntax declaration, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    public static TypeSpec Type(INamedTypeSymbol symbol, ClassDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics)
     {
         bool isPartial = declaration.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword));
         var containing = new List<string>();
@@ -136,7 +146,7 @@ internal static class Extraction
 
         if (!symbol.IsStatic || !isPartial || !containersPartial)
         {
-            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.NotStaticPartial, LocationInfo.From(declaration.Identifier.GetLocation()) ?? location, new[] { symbol.Name }.ToEquatableArray()));
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.NotStaticPartial, Anchor.ClassName, new[] { symbol.Name }.ToEquatableArray()));
         }
 
         string ns = symbol.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Threading;
 using LossGen.Generator.Autodiff;
 using LossGen.Generator.Emit;
 using LossGen.Generator.Ir;
@@ -20,37 +21,38 @@ internal static class LossCompiler
     /// <summary>Names the generated methods use for their own parameters; a hyper-parameter may not take them.</summary>
     private static readonly string[] ReservedParameterNames = { "x", "y", "t", "w", "posWeight", "loss", "dloss", "dx", "dy", "T", "TIndex" };
 
-    public static GeneratedLoss Compile(LossSpec spec)
+    public static GeneratedLoss Compile(LossSpec spec, CancellationToken cancellation = default)
     {
         var diagnostics = new List<DiagnosticInfo>(spec.Diagnostics);
-        string hintName = spec.Type.FullName.Replace('<', '{').Replace('>', '}') + ".LossGen.g.cs";
+        string hintName = spec.Type.HintName;
         try
         {
-            string source = diagnostics.Any(d => IsError(d.Id)) ? string.Empty : CompileCore(spec, diagnostics);
+            string source = diagnostics.Any(d => IsError(d.Id)) ? string.Empty : CompileCore(spec, diagnostics, cancellation);
             return new GeneratedLoss(hintName, source, diagnostics.ToEquatableArray());
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            diagnostics.Add(new DiagnosticInfo("LG9999", spec.AttributeLocation, new[] { exception.GetType().Name + ": " + exception.Message }.ToEquatableArray()));
+            diagnostics.Add(new DiagnosticInfo("LG9999", Anchor.Attribute, new[] { exception.GetType().Name + ": " + exception.Message }.ToEquatableArray()));
             return new GeneratedLoss(hintName, string.Empty, diagnostics.ToEquatableArray());
         }
     }
 
     /// <summary>Parses, binds and differentiates; null with diagnostics when the expression has an error.</summary>
-    public static CompiledLoss? Analyze(LossSpec spec, List<DslDiagnostic> dsl, List<DiagnosticInfo> other)
+    public static CompiledLoss? Analyze(LossSpec spec, List<DslDiagnostic> dsl, List<DiagnosticInfo> other, CancellationToken cancellation = default)
     {
         var parameters = new List<string>();
-        foreach (ParameterSpec parameter in spec.Parameters)
+        for (int index = 0; index < spec.Parameters.Count; index++)
         {
+            ParameterSpec parameter = spec.Parameters[index];
             if (parameters.Contains(parameter.Name) || ReservedParameterNames.Contains(parameter.Name) || Functions.Callable.Any(f => f.Name == parameter.Name) || !IsIdentifier(parameter.Name))
             {
-                other.Add(new DiagnosticInfo(DiagnosticIds.DuplicateName, parameter.Location ?? spec.AttributeLocation, new[] { parameter.Name, IsIdentifier(parameter.Name) ? "an input, a generated parameter, a function or another hyper-parameter" : "nothing: it is not an identifier of the language" }.ToEquatableArray()));
+                other.Add(new DiagnosticInfo(DiagnosticIds.DuplicateName, Anchor.Parameter(index), new[] { parameter.Name, IsIdentifier(parameter.Name) ? "an input, a generated parameter, a function or another hyper-parameter" : "nothing: it is not an identifier of the language" }.ToEquatableArray()));
                 return null;
             }
 
             if (double.IsNaN(parameter.DefaultValue) || double.IsInfinity(parameter.DefaultValue))
             {
-                other.Add(new DiagnosticInfo(DiagnosticIds.NonFiniteConstant, parameter.Location ?? spec.AttributeLocation, new[] { parameter.DefaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture) }.ToEquatableArray()));
+                other.Add(new DiagnosticInfo(DiagnosticIds.NonFiniteConstant, Anchor.Parameter(index), new[] { parameter.DefaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture) }.ToEquatableArray()));
                 return null;
             }
 
@@ -63,6 +65,7 @@ internal static class LossCompiler
             return null;
         }
 
+        cancellation.ThrowIfCancellationRequested();
         IReadOnlyList<InputSpec> declared = spec.Inputs.Count == 0
             ? Binder.DslInputs
             : spec.Inputs.Select(i => new InputSpec(i.Name, (InputLayout)i.Layout, i.Differentiable)).ToList();
@@ -72,14 +75,18 @@ internal static class LossCompiler
             return null;
         }
 
-        foreach (ParameterSpec parameter in spec.Parameters.Where(p => !bound.ParametersUsed.Contains(p.Name)))
+        cancellation.ThrowIfCancellationRequested();
+        for (int index = 0; index < spec.Parameters.Count; index++)
         {
-            other.Add(new DiagnosticInfo(DiagnosticIds.UnusedParameter, parameter.Location ?? spec.AttributeLocation, new[] { parameter.Name }.ToEquatableArray()));
+            if (!bound.ParametersUsed.Contains(spec.Parameters[index].Name))
+            {
+                other.Add(new DiagnosticInfo(DiagnosticIds.UnusedParameter, Anchor.Parameter(index), new[] { spec.Parameters[index].Name }.ToEquatableArray()));
+            }
         }
 
         if (spec.HasIgnoreIndex && !bound.UsesTarget)
         {
-            other.Add(new DiagnosticInfo(DiagnosticIds.IgnoreWithoutTarget, spec.AttributeLocation, EquatableArray<string>.Empty));
+            other.Add(new DiagnosticInfo(DiagnosticIds.IgnoreWithoutTarget, Anchor.Attribute, EquatableArray<string>.Empty));
         }
 
         Graph g = bound.Graph;
@@ -97,14 +104,13 @@ internal static class LossCompiler
         return new CompiledLoss(spec, bound, seed, gradients["x"], dy, used);
     }
 
-    private static string CompileCore(LossSpec spec, List<DiagnosticInfo> diagnostics)
+    private static string CompileCore(LossSpec spec, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
     {
         var dsl = new List<DslDiagnostic>();
-        CompiledLoss? loss = Analyze(spec, dsl, diagnostics);
+        CompiledLoss? loss = Analyze(spec, dsl, diagnostics, cancellation);
         foreach (DslDiagnostic d in dsl)
         {
-            LocationInfo? location = LiteralMap.Locate(spec.Literal, d.Span, spec.AttributeLocation);
-            diagnostics.Add(new DiagnosticInfo(d.Id, location, d.Arguments.ToEquatableArray()) { Replacement = d.Replacement });
+            diagnostics.Add(new DiagnosticInfo(d.Id, LiteralMap.Locate(spec.LiteralToken, d.Span), d.Arguments.ToEquatableArray()) { Replacement = d.Replacement });
         }
 
         if (loss is null || diagnostics.Any(d => IsError(d.Id)))
@@ -112,10 +118,11 @@ internal static class LossCompiler
             return string.Empty;
         }
 
+        cancellation.ThrowIfCancellationRequested();
         string source = LossEmitter.Emit(loss);
         if (source.Length > MaxSourceLength)
         {
-            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.TooComplex, spec.Literal is null ? spec.AttributeLocation : LiteralMap.Locate(spec.Literal, new Span(0, spec.Expression.Length), spec.AttributeLocation),
+            diagnostics.Add(new DiagnosticInfo(DiagnosticIds.TooComplex, LiteralMap.Locate(spec.LiteralToken, new Span(0, spec.Expression.Length)),
                 new[] { "its kernels would take more than " + (MaxSourceLength / 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture) + " MB of C# (deeply nested class-axis functions multiply the passes)" }.ToEquatableArray()));
             return string.Empty;
         }

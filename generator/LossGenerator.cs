@@ -8,14 +8,18 @@ namespace LossGen.Generator;
 /// <summary>Names of the pipeline steps, for incrementality tests.</summary>
 public static class TrackingNames
 {
-    /// <summary>A declaration read into plain data.</summary>
+    /// <summary>A declaration read into its compile key and the locations of its diagnostics.</summary>
     public const string Spec = "LossGen.Spec";
+    /// <summary>The compile key alone: plain data with no source position.</summary>
+    public const string Key = "LossGen.Key";
     /// <summary>A loss compiled to source and diagnostics.</summary>
     public const string Compile = "LossGen.Compile";
     /// <summary>The source text of a loss.</summary>
     public const string Source = "LossGen.Source";
-    /// <summary>The diagnostics of a loss.</summary>
+    /// <summary>The diagnostics of a loss, anchored to parts of its declaration.</summary>
     public const string Diagnostics = "LossGen.Diagnostics";
+    /// <summary>The locations of every declaration's diagnostics (re-run on every edit of a declaring file; it only matches anchors).</summary>
+    public const string Places = "LossGen.Places";
 }
 
 /// <summary>
@@ -28,23 +32,30 @@ public sealed class LossGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<LossSpec> specs = context.SyntaxProvider
+        IncrementalValuesProvider<LossDeclaration> declarations = context.SyntaxProvider
             .ForAttributeWithMetadataName(Extraction.LossAttribute, Extraction.IsClass, Extraction.Dsl)
             .WithTrackingName(TrackingNames.Spec);
-        Register(context, specs);
+        Register(context, declarations);
         foreach (string attribute in Canned.CannedLosses.AttributeNames)
         {
-            IncrementalValuesProvider<LossSpec> canned = context.SyntaxProvider
+            IncrementalValuesProvider<LossDeclaration> canned = context.SyntaxProvider
                 .ForAttributeWithMetadataName(attribute, Extraction.IsClass, Canned.CannedLosses.Extract)
                 .WithTrackingName(TrackingNames.Spec);
             Register(context, canned);
         }
     }
 
-    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<LossSpec> specs)
+    /// <summary>
+    /// Two branches. Code: the position-free key is compiled and its source added; an edit that moves a declaration
+    /// without changing it leaves the key equal, so neither compile nor emit re-runs. Diagnostics: the anchored
+    /// diagnostics of every loss meet the locations of every declaration, and are reported there.
+    /// </summary>
+    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<LossDeclaration> declarations)
     {
-        IncrementalValuesProvider<GeneratedLoss> generated = specs
-            .Select(static (spec, _) => LossCompiler.Compile(spec))
+        IncrementalValuesProvider<GeneratedLoss> generated = declarations
+            .Select(static (declaration, _) => declaration.Spec)
+            .WithTrackingName(TrackingNames.Key)
+            .Select(static (spec, cancellation) => LossCompiler.Compile(spec, cancellation))
             .WithTrackingName(TrackingNames.Compile);
 
         IncrementalValuesProvider<(string HintName, string Source)> sources = generated
@@ -58,16 +69,39 @@ public sealed class LossGenerator : IIncrementalGenerator
             }
         });
 
-        IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> diagnostics = generated
-            .Select(static (loss, _) => loss.Diagnostics)
-            .WithTrackingName(TrackingNames.Diagnostics);
+        IncrementalValueProvider<ImmutableArray<(string HintName, EquatableArray<DiagnosticInfo> Diagnostics)>> diagnostics = generated
+            .Select(static (loss, _) => (loss.HintName, loss.Diagnostics))
+            .WithTrackingName(TrackingNames.Diagnostics)
+            .Collect();
+        IncrementalValueProvider<ImmutableArray<LossPlaces>> places = declarations
+            .Select(static (declaration, _) => declaration.Places)
+            .WithTrackingName(TrackingNames.Places)
+            .Collect();
 
-        // Locations are tied back to their syntax trees so that .editorconfig severities and #pragma apply to them.
-        context.RegisterSourceOutput(diagnostics.Combine(context.CompilationProvider), static (output, pair) =>
+        context.RegisterSourceOutput(diagnostics.Combine(places), static (output, pair) =>
         {
-            foreach (DiagnosticInfo diagnostic in pair.Left)
+            foreach ((string hintName, EquatableArray<DiagnosticInfo> list) in pair.Left)
             {
-                output.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+                if (list.Count == 0)
+                {
+                    continue;
+                }
+
+                LossPlaces? where = null;
+                foreach (LossPlaces candidate in pair.Right)
+                {
+                    if (candidate.HintName == hintName)
+                    {
+                        where = candidate;
+                        break;
+                    }
+                }
+
+                foreach (DiagnosticInfo diagnostic in list)
+                {
+                    output.CancellationToken.ThrowIfCancellationRequested();
+                    output.ReportDiagnostic(diagnostic.ToDiagnostic(where));
+                }
             }
         });
     }

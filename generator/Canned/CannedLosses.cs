@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using System.Threading;
@@ -209,7 +210,7 @@ internal static class CannedLosses
     private static string Plain(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Lowers a canned attribute's options to a <see cref="LossSpec"/>.</summary>
-    public static LossSpec ToSpec(CannedLoss loss, TypeSpec type, IReadOnlyDictionary<string, object?> named, LocationInfo? location, List<DiagnosticInfo> diagnostics)
+    public static LossSpec ToSpec(CannedLoss loss, TypeSpec type, IReadOnlyDictionary<string, object?> named, List<DiagnosticInfo> diagnostics)
     {
         object Option(string name)
         {
@@ -220,25 +221,25 @@ internal static class CannedLosses
         int reduction = named.TryGetValue("Reduction", out object? r) && r is int ri ? ri : 1;
         int classes = named.TryGetValue("Classes", out object? c) && c is int ci ? ci : 0;
         int classAxis = named.TryGetValue("ClassAxis", out object? a) && a is int ai ? ai : 1;
-        Extraction.CheckOptions(reduction, classes, classAxis, location, diagnostics);
+        Extraction.CheckOptions(reduction, classes, classAxis, diagnostics);
         foreach (string key in new[] { "LabelSmoothing", "Beta", "Delta", "Eps", "Alpha", "Gamma" })
         {
             if (named.TryGetValue(key, out object? v) && v is double d && (double.IsNaN(d) || double.IsInfinity(d)))
             {
-                diagnostics.Add(Extraction.Option(location, $"{key} = {d.ToString(CultureInfo.InvariantCulture)} is not a finite number"));
+                diagnostics.Add(Extraction.Option($"{key} = {d.ToString(CultureInfo.InvariantCulture)} is not a finite number"));
             }
         }
 
         CannedForm form = diagnostics.Count == 0 ? loss.Lower(Option) : new CannedForm("x", new[] { Logits });
         if (form.Error is not null)
         {
-            diagnostics.Add(Extraction.Option(location, form.Error));
+            diagnostics.Add(Extraction.Option(form.Error));
         }
 
         string description = loss.PyTorch + (loss.Options.Count == 0 ? string.Empty : " (" + string.Join(", ", loss.Options.Select(o => o.Name + " = " + Display(Option(o.Name)))) + ")");
         return new LossSpec(type, loss.Attribute, form.Expression, reduction, classes, form.ClassAxis ?? classAxis,
             form.IgnoreIndex.HasValue, form.IgnoreIndex ?? 0, EquatableArray<ParameterSpec>.Empty, form.Inputs.ToEquatableArray(),
-            null, location, diagnostics.ToEquatableArray(), description);
+            null, diagnostics.ToEquatableArray(), description);
     }
 
     private static string Display(object value) => value switch
@@ -248,16 +249,18 @@ internal static class CannedLosses
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
 
-    public static LossSpec Extract(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
+    public static LossDeclaration Extract(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
     {
         var symbol = (INamedTypeSymbol)context.TargetSymbol;
+        var declaration = (ClassDeclarationSyntax)context.TargetNode;
         AttributeData attribute = context.Attributes[0];
         string name = attribute.AttributeClass?.Name ?? string.Empty;
         CannedLoss loss = All.First(c => c.Attribute + "Attribute" == name);
         var diagnostics = new List<DiagnosticInfo>();
-        LocationInfo? location = LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
-        TypeSpec type = Extraction.Type(symbol, (ClassDeclarationSyntax)context.TargetNode, location, diagnostics);
-        Extraction.CheckSingleLoss(symbol, location, diagnostics);
-        return ToSpec(loss, type, Extraction.Named(attribute), location, diagnostics);
+        TypeSpec type = Extraction.Type(symbol, declaration, diagnostics);
+        Extraction.CheckSingleLoss(symbol, diagnostics);
+        LossSpec spec = ToSpec(loss, type, Extraction.Named(attribute), diagnostics);
+        SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellation);
+        return new LossDeclaration(spec, Extraction.Places(type, declaration, syntax, null, ImmutableArray<Location?>.Empty));
     }
 }

@@ -5,22 +5,24 @@ namespace LossGen.Generator.Model;
 /// <summary>The class a loss is declared on: enough to re-open it as a partial class.</summary>
 internal sealed record TypeSpec(string Namespace, EquatableArray<string> ContainingTypes, string Name, string Accessibility)
 {
+    /// <summary>The name of the generated file: the full name, with braces for a generic's angle brackets.</summary>
+    public string HintName => FullName.Replace('<', '{').Replace('>', '}') + ".LossGen.g.cs";
+
     public string FullName => (Namespace.Length > 0 ? Namespace + "." : string.Empty) + string.Join(".", ContainingTypes.AsSpan().ToArray()) + (ContainingTypes.Count > 0 ? "." : string.Empty) + Name;
 }
 
 /// <summary>A hyper-parameter: <c>[LossParameter("name", default)]</c>.</summary>
-internal sealed record ParameterSpec(string Name, double DefaultValue, LocationInfo? Location);
+internal sealed record ParameterSpec(string Name, double DefaultValue);
 
 /// <summary>A tensor input of a loss (canned losses choose their own; <c>[Loss]</c> has x, y, t, w).</summary>
 internal sealed record InputDecl(string Name, int Layout, bool Differentiable, string Role);
 
 /// <summary>
-/// Where the expression came from: the string literal's token, so a diagnostic can point inside it. Kept as text,
-/// never as a syntax node.
+/// Everything the compiler needs about one declared loss, as plain equatable data with no source position (the compile
+/// step's key). <see cref="LiteralToken"/> is the text of the expression's string literal token (with its quotes and
+/// escapes), so a diagnostic can be anchored to the characters that spelled the offending token; null when the
+/// expression is not a literal (a constant).
 /// </summary>
-internal sealed record LiteralInfo(string FilePath, int Start, int Line, int Column, string TokenText);
-
-/// <summary>Everything the compiler needs about one declared loss, as plain equatable data.</summary>
 internal sealed record LossSpec(
     TypeSpec Type,
     string Attribute,
@@ -32,12 +34,11 @@ internal sealed record LossSpec(
     int IgnoreIndex,
     EquatableArray<ParameterSpec> Parameters,
     EquatableArray<InputDecl> Inputs,
-    LiteralInfo? Literal,
-    LocationInfo? AttributeLocation,
+    string? LiteralToken,
     EquatableArray<DiagnosticInfo> Diagnostics,
     string Description);
 
-/// <summary>The generated source of one loss and the diagnostics of compiling it.</summary>
+/// <summary>The generated source of one loss and the diagnostics of compiling it (anchored, position-free).</summary>
 internal sealed record GeneratedLoss(string HintName, string Source, EquatableArray<DiagnosticInfo> Diagnostics);
 
 internal static class ReductionNames

@@ -10,17 +10,16 @@ namespace LossGen.Generator.Semantics;
 /// </summary>
 internal static class LiteralMap
 {
-    public static LocationInfo? Locate(LiteralInfo? literal, Span span, LocationInfo? fallback)
+    /// <summary>
+    /// The characters of <paramref name="token"/> (the literal's text) that spell <paramref name="span"/> of its value;
+    /// the whole attribute when the expression is not a literal or its spelling cannot be mapped.
+    /// </summary>
+    public static Anchor Locate(string? token, Span span)
     {
-        if (literal is null)
-        {
-            return fallback;
-        }
-
-        List<int>? map = CachedMap(literal.TokenText);
+        List<int>? map = token is null ? null : CachedMap(token);
         if (map is null)
         {
-            return fallback;
+            return Anchor.Attribute;
         }
 
         int start = map[System.Math.Min(span.Start, map.Count - 1)];
@@ -30,9 +29,7 @@ internal static class LiteralMap
             end = start + 1;
         }
 
-        (int startLine, int startColumn) = Position(literal, start);
-        (int endLine, int endColumn) = Position(literal, end);
-        return new LocationInfo(literal.FilePath, literal.Start + start, end - start, startLine, startColumn, endLine, endColumn);
+        return Anchor.InLiteral(start, end - start);
     }
 
     // The diagnostics of one expression are located one after the other against the same token: map it once.
@@ -137,25 +134,5 @@ internal static class LiteralMap
         }
 
         return length;
-    }
-
-    private static (int Line, int Column) Position(LiteralInfo literal, int offset)
-    {
-        int line = literal.Line;
-        int column = literal.Column;
-        for (int i = 0; i < offset && i < literal.TokenText.Length; i++)
-        {
-            if (literal.TokenText[i] == '\n')
-            {
-                line++;
-                column = 0;
-            }
-            else
-            {
-                column++;
-            }
-        }
-
-        return (line, column);
     }
 }

@@ -61,7 +61,7 @@ public class LossesPageTests
             {
                 var diagnostics = new List<DiagnosticInfo>();
                 var type = new TypeSpec(string.Empty, EquatableArray<string>.Empty, "L", string.Empty);
-                LossSpec spec = CannedLosses.ToSpec(loss, type, options, null, diagnostics);
+                LossSpec spec = CannedLosses.ToSpec(loss, type, options, diagnostics);
                 var dsl = new List<DslDiagnostic>();
                 var compiled = LossCompiler.Analyze(spec, dsl, diagnostics) ?? throw new InvalidOperationException(loss.Attribute + " " + label + ": " + string.Join("; ", dsl));
                 sb.Append($"**{label}** — inputs: {string.Join(", ", spec.Inputs.Select(i => $"`{i.Name}` ({i.Role})"))}\n\n");

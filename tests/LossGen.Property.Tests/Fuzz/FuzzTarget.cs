@@ -36,9 +36,9 @@ public static class FuzzTarget
     internal static LossSpec Spec(string expression, FuzzOptions? options = null)
     {
         options ??= FuzzOptions.Default;
-        var parameters = (options.Parameters ?? Array.Empty<(string, double)>()).Select(p => new ParameterSpec(p.Name, p.Default, null)).ToEquatableArray();
+        var parameters = (options.Parameters ?? Array.Empty<(string, double)>()).Select(p => new ParameterSpec(p.Name, p.Default)).ToEquatableArray();
         return new LossSpec(new TypeSpec("P", EquatableArray<string>.Empty, "L", string.Empty), "Loss", expression, options.Reduction, options.Classes, options.ClassAxis,
-            options.IgnoreIndex is not null, options.IgnoreIndex ?? 0, parameters, EquatableArray<InputDecl>.Empty, null, null, EquatableArray<DiagnosticInfo>.Empty, string.Empty);
+            options.IgnoreIndex is not null, options.IgnoreIndex ?? 0, parameters, EquatableArray<InputDecl>.Empty, null, EquatableArray<DiagnosticInfo>.Empty, string.Empty);
     }
 
     /// <summary>
