@@ -29,7 +29,7 @@ internal static class Extraction
 
         string expression = attribute.ConstructorArguments.Length > 0 && attribute.ConstructorArguments[0].Value is string text ? text : string.Empty;
         var named = Named(attribute);
-        int reduction = named.TryGetValue("Reduction", out object? r) && r is int ri ? ri : 1;
+        var reduction = (Reduction)(named.TryGetValue("Reduction", out object? r) && r is int ri ? ri : 1);
         int classes = named.TryGetValue("Classes", out object? c) && c is int ci ? ci : 0;
         int classAxis = named.TryGetValue("ClassAxis", out object? a) && a is int ai ? ai : 1;
         bool hasIgnore = named.TryGetValue("IgnoreIndex", out object? ig) && ig is int;
@@ -105,11 +105,11 @@ internal static class Extraction
         return result;
     }
 
-    public static void CheckOptions(int reduction, int classes, int classAxis, List<DiagnosticInfo> diagnostics)
+    public static void CheckOptions(Reduction reduction, int classes, int classAxis, List<DiagnosticInfo> diagnostics)
     {
-        if (reduction < 0 || reduction > 3)
+        if (reduction < Reduction.None || reduction > Reduction.BatchMean)
         {
-            diagnostics.Add(Option($"Reduction = {reduction} is not a Reduction value"));
+            diagnostics.Add(Option($"Reduction = {(int)reduction} is not a Reduction value"));
         }
 
         if (classes < 0)

@@ -218,7 +218,7 @@ internal static class CannedLosses
             return named.TryGetValue(name, out object? value) && value is not null ? Convert.ChangeType(value, option.Default.GetType(), CultureInfo.InvariantCulture) : option.Default;
         }
 
-        int reduction = named.TryGetValue("Reduction", out object? r) && r is int ri ? ri : 1;
+        var reduction = (Reduction)(named.TryGetValue("Reduction", out object? r) && r is int ri ? ri : 1);
         int classes = named.TryGetValue("Classes", out object? c) && c is int ci ? ci : 0;
         int classAxis = named.TryGetValue("ClassAxis", out object? a) && a is int ai ? ai : 1;
         Extraction.CheckOptions(reduction, classes, classAxis, diagnostics);

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Linq;
+using LossGen.Generator.Autodiff;
 using LossGen.Generator.Ir;
+using LossGen.Generator.Model;
 using LossGen.Generator.Planning;
 using LossGen.Generator.Semantics;
 
@@ -20,6 +22,7 @@ internal sealed class KernelEmitter
     private readonly CompiledLoss _loss;
     private readonly KernelOutputs _outputs;
     private readonly KernelPlan _plan;
+    private readonly KernelDecisions _decisions;
     private IndentedWriter _scalars;
     private Dictionary<Node, string> _scalarNames = new();
     private readonly Dictionary<string, int> _stems = new();
@@ -34,145 +37,7 @@ internal sealed class KernelEmitter
         _plan = KernelPlan.Create(loss.Graph, outputs, loss.Loss, loss.Dx, loss.Dy, loss.MeanWeight);
         _scalars = new IndentedWriter(indent);
         _rowWriter = new IndentedWriter(indent);
-        ChooseCache();
-        ChoosePrefetch();
-    }
-
-    /// <summary>
-    /// A class value that an earlier pass computes and the final pass needs again (softmax's exp(x - m)): the pass
-    /// stores it in dx and the final pass reads it back instead of computing it twice. Null when there is none, or when
-    /// something after that pass still reads x (dx may be x).
-    /// </summary>
-    private Node? _cache;
-
-    private int _cachePass = -1;
-
-    /// <summary>
-    /// The reduction pass that computes the most costly functions (exp, log: <see cref="IsCostly"/>): its vector loop
-    /// also prefetches the next position's row of each input like x, so the next row's first pass finds it in cache
-    /// instead of waiting on memory. -1 when no pass computes a costly function (a pass that only moves memory gains
-    /// nothing: the hardware prefetcher already streams it).
-    /// </summary>
-    private int _prefetchPass = -1;
-
-    /// <summary>The inputs read row by row along the class axis (x and the inputs shaped like it) that the prefetching pass reads.</summary>
-    private List<string> _prefetched = new();
-
-    /// <summary>A function worth computing once and worth prefetching for (its row's <see cref="Function.Costly"/>: exp, log, ...).</summary>
-    private static bool IsCostly(Node node) => node.Op == Op.Call && node.Function!.Costly && node.Function.Vector is not null;
-
-    private void ChoosePrefetch()
-    {
-        if (Flat || Elementwise)
-        {
-            return;
-        }
-
-        int most = 0;
-        for (int p = 0; p < _plan.Passes.Count; p++)
-        {
-            int costly = ClassValues(_plan.Passes[p].Select(r => r.Args[0]), null).Count(IsCostly);
-            if (costly > most)
-            {
-                most = costly;
-                _prefetchPass = p;
-            }
-        }
-
-        if (_prefetchPass < 0)
-        {
-            return;
-        }
-
-        // Only inputs this pass reads: their strides are then part of its vector loop's condition.
-        var read = new HashSet<string>(ClassValues(_plan.Passes[_prefetchPass].Select(r => r.Args[0]), null)
-            .Where(n => n.Op == Op.Input).Select(n => n.Name));
-        _prefetched = LikeXInputs().Where(read.Contains).ToList();
-        if (_prefetched.Count == 0)
-        {
-            _prefetchPass = -1;
-        }
-    }
-
-    private void ChooseCache()
-    {
-        if (!_outputs.Dx || Flat || Elementwise || _plan.Passes.Count == 0)
-        {
-            return;
-        }
-
-        var passOf = new Dictionary<Node, int>();
-        for (int p = 0; p < _plan.Passes.Count; p++)
-        {
-            foreach (Node node in ClassValues(_plan.Passes[p].Select(r => r.Args[0]), null))
-            {
-                if (!passOf.ContainsKey(node))
-                {
-                    passOf[node] = p;
-                }
-            }
-        }
-
-        var finalRoots = new[] { _plan.Dx, _plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
-        Node? best = null;
-        foreach (Node node in ClassValues(finalRoots, null))
-        {
-            if (passOf.ContainsKey(node) && IsCostly(node))
-            {
-                best = node;
-            }
-        }
-
-        if (best is null)
-        {
-            return;
-        }
-
-        int pass = passOf[best];
-        bool ReadsX(IEnumerable<Node> nodes) => nodes.Any(n => n.Op == Op.Input && n.Name == "x");
-        if (ReadsX(ClassValues(finalRoots, best)) || ReadsX(ClassValues(_plan.Passes.Skip(pass + 1).SelectMany(r => r).Select(r => r.Args[0]), null)))
-        {
-            return;
-        }
-
-        _cache = best;
-        _cachePass = pass;
-    }
-
-    /// <summary>The class-shaped values under <paramref name="roots"/>, children first, not looking past row values, picks or <paramref name="stop"/>.</summary>
-    private static List<Node> ClassValues(IEnumerable<Node> roots, Node? stop)
-    {
-        var order = new List<Node>();
-        var seen = new HashSet<Node>();
-        var stack = new Stack<(Node Node, int Next)>();
-        foreach (Node root in roots)
-        {
-            if (root.Shape != Shape.Class || !seen.Add(root))
-            {
-                continue;
-            }
-
-            stack.Push((root, 0));
-            while (stack.Count > 0)
-            {
-                (Node node, int next) = stack.Pop();
-                if (node != stop && next < node.Args.Length)
-                {
-                    stack.Push((node, next + 1));
-                    Node arg = node.Args[next];
-                    if (arg.Shape == Shape.Class && seen.Add(arg))
-                    {
-                        stack.Push((arg, 0));
-                    }
-                }
-                else
-                {
-                    order.Add(node);
-                }
-            }
-        }
-
-        return order;
+        _decisions = KernelDecisions.For(loss, outputs, _plan);
     }
 
     /// <summary>Reads of memory at the target (x[t], w[t]) are made at the start of the row, before any pass writes dx.</summary>
@@ -1216,15 +1081,15 @@ internal sealed class KernelEmitter
         for (int p = 0; p < passes.Count; p++)
         {
             List<Node> pass = passes[p];
-            bool caches = _cache is not null && passes == _plan.Passes && p == _cachePass;
-            bool prefetches = passes == _plan.Passes && p == _prefetchPass;
+            bool caches = _decisions.Cache is not null && passes == _plan.Passes && p == _decisions.CachePass;
+            bool prefetches = passes == _plan.Passes && p == _decisions.PrefetchPass;
             int indent = _rowWriter.Indent;
             var body = new IndentedWriter(indent + 2);
             var context = new Context(Place.Class, body);
             List<(Node Node, string Name)> accumulators = Accumulate(pass, context, "T");
             if (caches)
             {
-                body.Line($"Unsafe.Add(ref dxRef, dxOffset + c * dxStride) = {Value(_cache!, context)};");
+                body.Line($"Unsafe.Add(ref dxRef, dxOffset + c * dxStride) = {Value(_decisions.Cache!, context)};");
             }
 
             IndentedWriter? vector = null;
@@ -1257,12 +1122,12 @@ internal sealed class KernelEmitter
 
                     if (caches)
                     {
-                        vectorContext.Writer.Line(VectorStore(Value(_cache!, vectorContext), "dx", $"dxOffset + {index}"));
+                        vectorContext.Writer.Line(VectorStore(Value(_decisions.Cache!, vectorContext), "dx", $"dxOffset + {index}"));
                     }
 
                     if (prefetches && _tailMask is null)
                     {
-                        foreach (string name in _prefetched)
+                        foreach (string name in _decisions.Prefetched)
                         {
                             vectorContext.Writer.Line($"global::LossGen.Internal.VectorOps.Prefetch(ref Unsafe.Add(ref {name}Ref, {name}Next + {index}));");
                         }
@@ -1274,7 +1139,7 @@ internal sealed class KernelEmitter
 
                 if (prefetches)
                 {
-                    foreach (string name in _prefetched)
+                    foreach (string name in _decisions.Prefetched)
                     {
                         vector.Line($"nint {name}Next = position + 1 < end ? {name}Walk.Offset(position + 1) : {name}Offset; // where the next row's {name} is");
                     }
@@ -1453,57 +1318,10 @@ internal sealed class KernelEmitter
         return "Vector256.IsHardwareAccelerated" + string.Concat(tensors.Select(t => $" && {t}Stride == 1"));
     }
 
-    /// <summary>The loss of the position, then the pass that writes the elementwise outputs.</summary>
     /// <summary>The gradient the final pass writes: <see cref="KernelPlan.Dx"/>, or its part without a one-hot term.</summary>
     private Node? _dxValue;
 
-    /// <summary>
-    /// <c>s * (a - r * one_hot(t))</c> with s and r the same along the class axis is written as <c>s * a</c> for every class
-    /// and then <c>- s * r</c> at the target alone: the class loop does no compare per element (the gradient of every
-    /// cross entropy with class indices has this form). Null when the gradient has another form.
-    /// </summary>
-    private (Node Main, Node Correction)? SplitOneHot(Node dx)
-    {
-        Graph g = _loss.Graph;
-        Node scale = g.One;
-        Node inner = dx;
-        if (dx.Op == Op.Call && dx.Function == Functions.Multiply)
-        {
-            if (dx.Args[0].Shape != Shape.Class && dx.Args[1].Shape == Shape.Class)
-            {
-                scale = dx.Args[0];
-                inner = dx.Args[1];
-            }
-            else if (dx.Args[1].Shape != Shape.Class && dx.Args[0].Shape == Shape.Class)
-            {
-                scale = dx.Args[1];
-                inner = dx.Args[0];
-            }
-        }
-
-        if (inner.Op != Op.Call || inner.Function != Functions.Subtract)
-        {
-            return null;
-        }
-
-        Node a = inner.Args[0];
-        Node b = inner.Args[1];
-        Node? weight = b.Op == Op.OneHot ? g.One
-            : b.Op == Op.Call && b.Function == Functions.Multiply && b.Args[1].Op == Op.OneHot && b.Args[0].Shape != Shape.Class ? b.Args[0]
-            : b.Op == Op.Call && b.Function == Functions.Multiply && b.Args[0].Op == Op.OneHot && b.Args[1].Shape != Shape.Class ? b.Args[1]
-            : null;
-        if (weight is null || a.Shape != Shape.Class)
-        {
-            return null;
-        }
-
-        // s * (e * r2) as e * (s * r2): one product per element, the other once per row.
-        Node main = a.Op == Op.Call && a.Function == Functions.Multiply && a.Args[1].Shape != Shape.Class && a.Args[0].Shape == Shape.Class
-            ? g.Mul(a.Args[0], g.Mul(scale, a.Args[1]))
-            : g.Mul(scale, a);
-        return (main, g.Mul(scale, weight));
-    }
-
+    /// <summary>The loss of the position, then the pass that writes the elementwise outputs.</summary>
     private void EmitFinal()
     {
         if (_outputs.Loss && !Elementwise)
@@ -1526,10 +1344,10 @@ internal sealed class KernelEmitter
 
         _dxValue = _plan.Dx;
         Node? correction = null;
-        if (_outputs.Dx && !Flat && !_lanes && _loss.UsesTarget && SplitOneHot(_plan.Dx!) is { } split)
+        if (!_lanes && _decisions.Split is { } split)
         {
             _dxValue = split.Main;
-            correction = split.Correction;
+            correction = split.AtTarget;
         }
 
         IndentedWriter body = Flat ? _rowWriter : new IndentedWriter(_rowWriter.Indent + 2);
@@ -1622,15 +1440,15 @@ internal sealed class KernelEmitter
     /// </summary>
     private List<string> FinalWrites(Context context)
     {
-        if (_cache is not null && !_lanes && context.Place is Place.Class or Place.Vector)
+        if (_decisions.Cache is not null && !_lanes && context.Place is Place.Class or Place.Vector)
         {
-            string name = Fresh(Stem(_cache.Function!)) + (context.Place == Place.Vector ? "Lanes" : string.Empty);
-            string formula = Printer.Print(_cache);
+            string name = Fresh(Stem(_decisions.Cache.Function!)) + (context.Place == Place.Vector ? "Lanes" : string.Empty);
+            string formula = Printer.Print(_decisions.Cache);
             string note = formula.Length <= 60 && formula.IndexOfAny(new[] { '\r', '\n' }) < 0 ? formula + ", stored" : "stored";
             context.Writer.Line(context.Place == Place.Vector
-                ? $"Vector256<T> {name} = {VectorLoad("dx", "dxOffset + c")}; // {note} by pass {_cachePass + 1}"
-                : $"T {name} = Unsafe.Add(ref dxRef, dxOffset + c * dxStride); // {note} by pass {_cachePass + 1}");
-            context.Names[_cache] = name;
+                ? $"Vector256<T> {name} = {VectorLoad("dx", "dxOffset + c")}; // {note} by pass {_decisions.CachePass + 1}"
+                : $"T {name} = Unsafe.Add(ref dxRef, dxOffset + c * dxStride); // {note} by pass {_decisions.CachePass + 1}");
+            context.Names[_decisions.Cache] = name;
         }
 
         bool vector = context.Place == Place.Vector || _lanes;

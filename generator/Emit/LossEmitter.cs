@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using LossGen.Generator.Autodiff;
 using LossGen.Generator.Ir;
 using LossGen.Generator.Model;
 using LossGen.Generator.Planning;

@@ -27,7 +27,7 @@ internal sealed record LossSpec(
     TypeSpec Type,
     string Attribute,
     string Expression,
-    int Reduction,
+    Reduction Reduction,
     int Classes,
     int ClassAxis,
     bool HasIgnoreIndex,
@@ -41,14 +41,11 @@ internal sealed record LossSpec(
 /// <summary>The generated source of one loss and the diagnostics of compiling it (anchored, position-free).</summary>
 internal sealed record GeneratedLoss(string HintName, string Source, EquatableArray<DiagnosticInfo> Diagnostics);
 
-internal static class ReductionNames
+/// <summary>How the per-position losses become the result (the runtime's <c>LossGen.Reduction</c>, same values).</summary>
+internal enum Reduction
 {
-    public static string Name(int reduction) => reduction switch
-    {
-        0 => "None",
-        1 => "Mean",
-        2 => "Sum",
-        3 => "BatchMean",
-        _ => throw new ArgumentOutOfRangeException(nameof(reduction)),
-    };
+    None = 0,
+    Mean = 1,
+    Sum = 2,
+    BatchMean = 3,
 }

@@ -37,7 +37,7 @@ public static class FuzzTarget
     {
         options ??= FuzzOptions.Default;
         var parameters = (options.Parameters ?? Array.Empty<(string, double)>()).Select(p => new ParameterSpec(p.Name, p.Default)).ToEquatableArray();
-        return new LossSpec(new TypeSpec("P", EquatableArray<string>.Empty, "L", string.Empty), "Loss", expression, options.Reduction, options.Classes, options.ClassAxis,
+        return new LossSpec(new TypeSpec("P", EquatableArray<string>.Empty, "L", string.Empty), "Loss", expression, (LossGen.Generator.Model.Reduction)options.Reduction, options.Classes, options.ClassAxis,
             options.IgnoreIndex is not null, options.IgnoreIndex ?? 0, parameters, EquatableArray<InputDecl>.Empty, null, EquatableArray<DiagnosticInfo>.Empty, string.Empty);
     }
 

@@ -4,7 +4,7 @@ using LossGen.Generator.Ir;
 using LossGen.Generator.Model;
 using LossGen.Generator.Semantics;
 
-namespace LossGen.Generator.Emit;
+namespace LossGen.Generator.Autodiff;
 
 /// <summary>A loss after binding and differentiation: what the emitter turns into C#.</summary>
 internal sealed class CompiledLoss
@@ -57,7 +57,7 @@ internal sealed class CompiledLoss
     /// <summary>The loss has one value per element of x rather than per position.</summary>
     public bool Elementwise => Loss.Shape == Shape.Class;
 
-    public Reduction Reduction => (Reduction)Spec.Reduction;
+    public Reduction Reduction => Spec.Reduction;
 
     private static bool IsFlat(BoundLoss bound, IReadOnlyList<InputSpec> inputs)
     {
@@ -69,12 +69,4 @@ internal sealed class CompiledLoss
         var roots = new List<Node> { bound.Loss };
         return !Walk.TopologicalOrder(roots.ToArray()).Any(n => n.IsReduction || n.Op is Op.Pick or Op.OneHot or Op.ClassCount);
     }
-}
-
-internal enum Reduction
-{
-    None = 0,
-    Mean = 1,
-    Sum = 2,
-    BatchMean = 3,
 }

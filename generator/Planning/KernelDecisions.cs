@@ -1,0 +1,191 @@
+using System.Collections.Generic;
+using System.Linq;
+using LossGen.Generator.Autodiff;
+using LossGen.Generator.Ir;
+using LossGen.Generator.Model;
+
+namespace LossGen.Generator.Planning;
+
+/// <summary>
+/// <c>s * (a - r * one_hot(t))</c> with s and r the same along the class axis, as <see cref="Main"/> = <c>s * a</c> for
+/// every class and <see cref="AtTarget"/> = <c>s * r</c> taken off at the target alone: the class loop does no compare
+/// per element (the gradient of every cross entropy with class indices has this form).
+/// </summary>
+internal sealed record OneHotSplit(Node Main, Node AtTarget);
+
+/// <summary>
+/// What a kernel does beyond its schedule, decided once before any code is written: which class value the gradient
+/// pass reads back from dx instead of computing again, which pass prefetches the next row, and the gradient's form
+/// without a one-hot term. The emitter only writes what these say.
+/// </summary>
+internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchPass, IReadOnlyList<string> Prefetched, OneHotSplit? Split)
+{
+    public static KernelDecisions For(CompiledLoss loss, KernelOutputs outputs, KernelPlan plan)
+    {
+        bool rowsOfClasses = !loss.Flat && !loss.Elementwise;
+        (Node? cache, int cachePass) = rowsOfClasses && outputs.Dx ? ChooseCache(plan) : (null, -1);
+        (int prefetchPass, List<string> prefetched) = rowsOfClasses ? ChoosePrefetch(loss, plan) : (-1, new List<string>());
+        OneHotSplit? split = outputs.Dx && !loss.Flat && loss.UsesTarget ? SplitOneHot(loss.Graph, plan.Dx!) : null;
+        return new KernelDecisions(cache, cachePass, prefetchPass, prefetched, split);
+    }
+
+    /// <summary>A function worth computing once and worth prefetching for (its row's <see cref="Function.Costly"/>: exp, log, ...).</summary>
+    private static bool IsCostly(Node node) => node.Op == Op.Call && node.Function!.Costly && node.Function.Vector is not null;
+
+    /// <summary>
+    /// The reduction pass that computes the most costly functions prefetches the next position's row of each input like
+    /// x that it reads, so the next row's first pass finds it in cache instead of waiting on memory. None when no pass
+    /// computes a costly function (a pass that only moves memory gains nothing: the hardware prefetcher streams it).
+    /// </summary>
+    private static (int Pass, List<string> Inputs) ChoosePrefetch(CompiledLoss loss, KernelPlan plan)
+    {
+        int most = 0;
+        int chosen = -1;
+        for (int p = 0; p < plan.Passes.Count; p++)
+        {
+            int costly = ClassValues(plan.Passes[p].Select(r => r.Args[0]), null).Count(IsCostly);
+            if (costly > most)
+            {
+                most = costly;
+                chosen = p;
+            }
+        }
+
+        if (chosen < 0)
+        {
+            return (-1, new List<string>());
+        }
+
+        // Only inputs this pass reads: their strides are then part of its vector loop's condition.
+        var read = new HashSet<string>(ClassValues(plan.Passes[chosen].Select(r => r.Args[0]), null).Where(n => n.Op == Op.Input).Select(n => n.Name));
+        var inputs = new[] { "x" }.Concat(loss.Inputs.Where(i => i.Layout == InputLayout.LikeX).Select(i => i.Name)).Where(read.Contains).ToList();
+        return inputs.Count == 0 ? (-1, inputs) : (chosen, inputs);
+    }
+
+    /// <summary>
+    /// A costly class value that a reduction pass computes and the gradient pass needs again (softmax's exp(x - m)): the
+    /// pass stores it in dx and the gradient pass reads it back. None when nothing qualifies, or when something after that
+    /// pass still reads x (dx may be x).
+    /// </summary>
+    private static (Node? Cache, int Pass) ChooseCache(KernelPlan plan)
+    {
+        if (plan.Passes.Count == 0)
+        {
+            return (null, -1);
+        }
+
+        var passOf = new Dictionary<Node, int>();
+        for (int p = 0; p < plan.Passes.Count; p++)
+        {
+            foreach (Node node in ClassValues(plan.Passes[p].Select(r => r.Args[0]), null))
+            {
+                if (!passOf.ContainsKey(node))
+                {
+                    passOf[node] = p;
+                }
+            }
+        }
+
+        var finalRoots = new[] { plan.Dx, plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
+        Node? best = null;
+        foreach (Node node in ClassValues(finalRoots, null))
+        {
+            if (passOf.ContainsKey(node) && IsCostly(node))
+            {
+                best = node;
+            }
+        }
+
+        if (best is null)
+        {
+            return (null, -1);
+        }
+
+        int pass = passOf[best];
+        static bool ReadsX(IEnumerable<Node> nodes) => nodes.Any(n => n.Op == Op.Input && n.Name == "x");
+        if (ReadsX(ClassValues(finalRoots, best)) || ReadsX(ClassValues(plan.Passes.Skip(pass + 1).SelectMany(r => r).Select(r => r.Args[0]), null)))
+        {
+            return (null, -1);
+        }
+
+        return (best, pass);
+    }
+
+    /// <summary>The class-shaped values under <paramref name="roots"/>, children first, not looking past row values, picks or <paramref name="stop"/>.</summary>
+    public static List<Node> ClassValues(IEnumerable<Node> roots, Node? stop)
+    {
+        var order = new List<Node>();
+        var seen = new HashSet<Node>();
+        var stack = new Stack<(Node Node, int Next)>();
+        foreach (Node root in roots)
+        {
+            if (root.Shape != Shape.Class || !seen.Add(root))
+            {
+                continue;
+            }
+
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                (Node node, int next) = stack.Pop();
+                if (node != stop && next < node.Args.Length)
+                {
+                    stack.Push((node, next + 1));
+                    Node arg = node.Args[next];
+                    if (arg.Shape == Shape.Class && seen.Add(arg))
+                    {
+                        stack.Push((arg, 0));
+                    }
+                }
+                else
+                {
+                    order.Add(node);
+                }
+            }
+        }
+
+        return order;
+    }
+
+    /// <summary>The gradient as <see cref="OneHotSplit"/>, or null when it has another form.</summary>
+    private static OneHotSplit? SplitOneHot(Graph g, Node dx)
+    {
+        Node scale = g.One;
+        Node inner = dx;
+        if (dx.Op == Op.Call && dx.Function == Functions.Multiply)
+        {
+            if (dx.Args[0].Shape != Shape.Class && dx.Args[1].Shape == Shape.Class)
+            {
+                scale = dx.Args[0];
+                inner = dx.Args[1];
+            }
+            else if (dx.Args[1].Shape != Shape.Class && dx.Args[0].Shape == Shape.Class)
+            {
+                scale = dx.Args[1];
+                inner = dx.Args[0];
+            }
+        }
+
+        if (inner.Op != Op.Call || inner.Function != Functions.Subtract)
+        {
+            return null;
+        }
+
+        Node a = inner.Args[0];
+        Node b = inner.Args[1];
+        Node? weight = b.Op == Op.OneHot ? g.One
+            : b.Op == Op.Call && b.Function == Functions.Multiply && b.Args[1].Op == Op.OneHot && b.Args[0].Shape != Shape.Class ? b.Args[0]
+            : b.Op == Op.Call && b.Function == Functions.Multiply && b.Args[0].Op == Op.OneHot && b.Args[1].Shape != Shape.Class ? b.Args[1]
+            : null;
+        if (weight is null || a.Shape != Shape.Class)
+        {
+            return null;
+        }
+
+        // s * (e * r2) as e * (s * r2): one product per element, the other once per row.
+        Node main = a.Op == Op.Call && a.Function == Functions.Multiply && a.Args[1].Shape != Shape.Class && a.Args[0].Shape == Shape.Class
+            ? g.Mul(a.Args[0], g.Mul(scale, a.Args[1]))
+            : g.Mul(scale, a);
+        return new OneHotSplit(main, g.Mul(scale, weight));
+    }
+}
