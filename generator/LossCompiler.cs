@@ -68,7 +68,7 @@ internal static class LossCompiler
         cancellation.ThrowIfCancellationRequested();
         IReadOnlyList<InputSpec> declared = spec.Inputs.Count == 0
             ? Binder.DslInputs
-            : spec.Inputs.Select(i => new InputSpec(i.Name, (InputLayout)i.Layout, i.Differentiable)).ToList();
+            : spec.Inputs.Select(i => new InputSpec(i.Name, i.Layout, i.Differentiable)).ToList();
         BoundLoss? bound = Binder.Bind(spec.Expression, program, declared, parameters, dsl);
         if (bound is null)
         {

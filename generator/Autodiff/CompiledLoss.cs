@@ -27,7 +27,7 @@ internal sealed class CompiledLoss
     }
 
     /// <summary>What x holds (<see cref="InputKinds"/>): recorded on the generated parameter for the analyzers.</summary>
-    public int XKind { get; }
+    public InputKind XKind { get; }
 
     public LossSpec Spec { get; }
 

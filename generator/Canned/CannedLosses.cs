@@ -27,8 +27,8 @@ internal sealed record CannedLoss(string Attribute, string PyTorch, bool OverCla
 /// </summary>
 internal static class CannedLosses
 {
-    private const int LikeX = (int)InputLayout.LikeX;
-    private const int PerClass = (int)InputLayout.PerClass;
+    private const InputLayout LikeX = InputLayout.LikeX;
+    private const InputLayout PerClass = InputLayout.PerClass;
 
     private static readonly InputDecl Logits = new("x", LikeX, true, "logits");
 
@@ -192,7 +192,7 @@ internal static class CannedLosses
 
     private static InputDecl[] Values() => new[] { new InputDecl("x", LikeX, true, "predictions"), new InputDecl("y", LikeX, true, "targets") };
 
-    private static void AddWeight(List<InputDecl> inputs, bool weighted, int layout)
+    private static void AddWeight(List<InputDecl> inputs, bool weighted, InputLayout layout)
     {
         if (weighted)
         {

@@ -109,7 +109,7 @@ internal static class LossEmitter
             docs.Add((name, doc));
         }
 
-        Add($"[global::LossGen.LossInput(global::LossGen.InputKind.{InputKinds.Name(loss.XKind)})] ReadOnlyTensorSpan<{t}>", "x", InputDoc(loss, "x"));
+        Add($"[global::LossGen.LossInput(global::LossGen.InputKind.{loss.XKind})] ReadOnlyTensorSpan<{t}>", "x", InputDoc(loss, "x"));
         foreach (InputSpec input in loss.Inputs.Where(i => i.Name == "y"))
         {
             Add($"ReadOnlyTensorSpan<{t}>", "y", InputDoc(loss, "y"));
@@ -181,7 +181,7 @@ internal static class LossEmitter
     {
         InputSpec? input = loss.Inputs.FirstOrDefault(i => i.Name == name);
         string role = loss.Spec.Inputs.FirstOrDefault(i => i.Name == name)?.Role
-            ?? (name == "x" ? InputKinds.Name(loss.XKind) switch { "LogProbabilities" => "log-probabilities", var k => k.ToLowerInvariant() } : string.Empty);
+            ?? (name == "x" ? loss.XKind switch { InputKind.LogProbabilities => "log-probabilities", var k => k.ToString().ToLowerInvariant() } : string.Empty);
         string shape = input is not null && input.Layout == InputLayout.PerClass
             ? "shape [C]"
             : name == "x" ? (loss.Flat ? "any shape" : "[C], [N, C] or [N, C, d1..dk]" + ClassAxisNote(loss)) : "x's shape";

@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 
+using LossGen.Generator.Model;
+
 namespace LossGen.Generator.Ir;
 
 /// <summary>What a node of the loss graph is.</summary>
@@ -29,15 +31,6 @@ internal enum Shape
     Scalar = 0,
     Row = 1,
     Class = 2,
-}
-
-/// <summary>How a tensor input is laid out relative to <c>x</c>.</summary>
-internal enum InputLayout
-{
-    /// <summary>The shape of <c>x</c>.</summary>
-    LikeX,
-    /// <summary>A vector of length C along the class axis.</summary>
-    PerClass,
 }
 
 /// <summary>

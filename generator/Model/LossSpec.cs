@@ -15,7 +15,17 @@ internal sealed record TypeSpec(string Namespace, EquatableArray<string> Contain
 internal sealed record ParameterSpec(string Name, double DefaultValue);
 
 /// <summary>A tensor input of a loss (canned losses choose their own; <c>[Loss]</c> has x, y, t, w).</summary>
-internal sealed record InputDecl(string Name, int Layout, bool Differentiable, string Role);
+internal sealed record InputDecl(string Name, InputLayout Layout, bool Differentiable, string Role);
+
+/// <summary>How a tensor input is laid out relative to <c>x</c>.</summary>
+internal enum InputLayout
+{
+    /// <summary>The shape of <c>x</c>.</summary>
+    LikeX,
+    /// <summary>A vector of length C along the class axis.</summary>
+    PerClass,
+}
+
 
 /// <summary>
 /// Everything the compiler needs about one declared loss, as plain equatable data with no source position (the compile

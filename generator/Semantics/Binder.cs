@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using LossGen.Generator.Ir;
+using LossGen.Generator.Model;
 using LossGen.Generator.Syntax;
 
 namespace LossGen.Generator.Semantics;

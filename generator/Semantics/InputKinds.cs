@@ -13,12 +13,7 @@ namespace LossGen.Generator.Semantics;
 /// </summary>
 internal static class InputKinds
 {
-    public const int Values = 0;
-    public const int Logits = 1;
-    public const int Probabilities = 2;
-    public const int LogProbabilities = 3;
-
-    public static int Infer(Node loss)
+    public static InputKind Infer(Node loss)
     {
         List<Node> order = Walk.TopologicalOrder(loss);
         var users = new Dictionary<Node, List<Node>>();
@@ -38,7 +33,7 @@ internal static class InputKinds
         Node? x = order.FirstOrDefault(n => n.Op == Op.Input && n.Name == "x");
         if (x is null)
         {
-            return Values;
+            return InputKind.Values;
         }
 
         bool logits = false, probabilities = false, pickedLinear = false;
@@ -84,23 +79,24 @@ internal static class InputKinds
             }
         }
 
-        return logits ? Logits : probabilities ? Probabilities : pickedLinear ? LogProbabilities : Values;
+        return logits ? InputKind.Logits : probabilities ? InputKind.Probabilities : pickedLinear ? InputKind.LogProbabilities : InputKind.Values;
     }
 
     /// <summary>The kind a canned loss states for x ("logits", "probabilities", "log-probabilities").</summary>
-    public static int FromRole(string role) => role switch
+    public static InputKind FromRole(string role) => role switch
     {
-        "logits" => Logits,
-        "probabilities" => Probabilities,
-        "log-probabilities" => LogProbabilities,
-        _ => Values,
+        "logits" => InputKind.Logits,
+        "probabilities" => InputKind.Probabilities,
+        "log-probabilities" => InputKind.LogProbabilities,
+        _ => InputKind.Values,
     };
+}
 
-    public static string Name(int kind) => kind switch
-    {
-        Logits => "Logits",
-        Probabilities => "Probabilities",
-        LogProbabilities => "LogProbabilities",
-        _ => "Values",
-    };
+/// <summary>What x holds, as the analyzers read it from the generated <c>[LossInput]</c> (the runtime's <c>LossGen.InputKind</c>, same names).</summary>
+internal enum InputKind
+{
+    Values,
+    Logits,
+    Probabilities,
+    LogProbabilities,
 }
