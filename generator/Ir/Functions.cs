@@ -13,6 +13,46 @@ internal static class Functions
     // First: the static initialisers below run in the order of the text, and each row adds itself here.
     private static readonly List<Function> s_rows = new();
 
+    // Helpers that derivative rules and lowerings produce; not part of the language.
+    public static readonly Function Sign = Row(new("sign", 1, FunctionKind.Elementwise, "-1, 0 or 1") { Vector = "VectorOps.Sign({0})", UserVisible = false, CSharp = "Ops.Sign({0})" });
+
+    public static readonly Function Step = Row(new("step", 1, FunctionKind.Elementwise, "1 where a > 0, else 0") { Vector = "VectorOps.Step({0})", UserVisible = false, CSharp = "Ops.Step({0})" });
+
+    public static readonly Function SmallerGrad = Row(new("smaller", 2, FunctionKind.Elementwise, "1 where a < b, 0.5 where a == b, else 0") { Vector = "VectorOps.SmallerGrad({0}, {1})", UserVisible = false, CSharp = "Ops.SmallerGrad({0}, {1})" });
+
+    public static readonly Function LessThan = Row(new("less", 2, FunctionKind.Elementwise, "1 where a < b, else 0") { Vector = "VectorOps.Less({0}, {1})", UserVisible = false, CSharp = "Ops.Less({0}, {1})" });
+
+    public static readonly Function Equal = Row(new("equal", 2, FunctionKind.Elementwise, "1 where a == b, else 0") { Vector = "VectorOps.Equal({0}, {1})", UserVisible = false, CSharp = "Ops.Equal({0}, {1})" });
+
+    public static readonly Function ClampGrad = Row(new("inside", 3, FunctionKind.Elementwise, "1 where lo <= a <= hi, else 0") { Vector = "VectorOps.Inside({0}, {1}, {2})", UserVisible = false, CSharp = "Ops.Inside({0}, {1}, {2})" });
+
+    public static readonly Function PowBaseGradFn = Row(new("pow_grad", 2, FunctionKind.Elementwise, "n * a^(n - 1), 0 where n == 0") { UserVisible = false, CSharp = "Ops.PowBaseGrad({0}, {1})" });
+
+    public static readonly Function PowExponentGrad = Row(new("pow_exponent_grad", 3, FunctionKind.Elementwise, "a^n * log(a), 0 where a == 0 and n >= 0") { UserVisible = false, CSharp = "Ops.PowExponentGrad({0}, {1}, {2})" });
+
+    public static readonly Function XLogYGrad = Row(new("xlogy_grad", 2, FunctionKind.Elementwise, "log(b), and 0 where a == 0") { Costly = true, Vector = "VectorOps.XLogYGrad({0}, {1})", UserVisible = false, CSharp = "Ops.XLogYGrad({0}, {1})" });
+
+    public static readonly Function BceGrad = Row(new("bce_grad", 2, FunctionKind.Elementwise, "(p - y) / max(p * (1 - p), 1e-12)") { Costly = true, Vector = "VectorOps.BinaryCrossEntropyGrad({0}, {1})", UserVisible = false, CSharp = "Ops.BinaryCrossEntropyGrad({0}, {1})" });
+
+    public static readonly Function BceTargetGrad = Row(new("bce_target_grad", 1, FunctionKind.Elementwise, "max(log(1 - p), -100) - max(log(p), -100)") { Costly = true, Vector = "VectorOps.BinaryCrossEntropyTargetGrad({0})", UserVisible = false, CSharp = "Ops.BinaryCrossEntropyTargetGrad({0})" });
+
+    public static readonly Function Reciprocal = Row(new("reciprocal", 1, FunctionKind.Elementwise, "1 / a (a row's softmax scale, computed once per row)")
+    { Vector = "VectorOps.Reciprocal({0})", UserVisible = false, CSharp = "T.One / {0}", Fold = a => 1 / a[0], Partials = (g, a, r) => new[] { g.Neg(g.Mul(r, r)) } });
+
+    public static readonly Function StirlingGrad = Row(new("stirling_grad", 1, FunctionKind.Elementwise, "log(y) + 0.5 / y where y > 1, else 0") { UserVisible = false, CSharp = "Ops.StirlingGrad({0})" });
+
+    public static readonly Function FiniteOrZero = Row(new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { Vector = "VectorOps.FiniteOrZero({0})", UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" });
+
+    /// <summary>
+    /// The shift of a lowered log-sum-exp: a max over the class axis whose NaN handling may be the hardware's (a NaN
+    /// entry makes the sum of exponentials NaN whatever the shift is), so vector code uses the one-instruction max.
+    /// </summary>
+    public static readonly Function ShiftMax = Row(new("max", 1, FunctionKind.Reduction, "largest entry over the class axis, for the shift of a log-sum-exp")
+    {
+        Reduce = ReduceKind.Max, UserVisible = false, Partials = (g, a, r) => new[] { g.TieShare(a[0], r) },
+    });
+
+    // The language.
     public static readonly Function Add = Row(new("+", 2, FunctionKind.Operator, "addition")
     { Use = ArgumentUse.Linear, Vector = "{0} + {1}",
         Infix = "+", Precedence = 1, CSharp = "{0} + {1}", Fold = a => a[0] + a[1],
@@ -163,6 +203,11 @@ internal static class Functions
         Partials = (g, a, r) => new[] { g.Call(StirlingGrad, a[0]) },
     });
 
+    public static readonly Function LogSumExp = Row(new("logsumexp", 1, FunctionKind.Reduction, "`log(sum(exp(e)))`, computed with the maximum subtracted")
+    { GradientDoc = "`softmax(e)`", Costly = true, Use = ArgumentUse.Logits,
+        Reduce = ReduceKind.LogSumExp, Partials = (g, a, r) => new[] { g.Call(Exp, g.Sub(a[0], r)) },
+    });
+
     public static readonly Function Softmax = Row(new("softmax", 1, FunctionKind.Composite, "`exp(e - logsumexp(e))`: probabilities over the classes")
     { GradientDoc = "through its definition", Normalizes = true,
         Expand = (g, a) => g.Call(Exp, g.Sub(a[0], g.Call(LogSumExp, a[0]))),
@@ -171,11 +216,6 @@ internal static class Functions
     public static readonly Function LogSoftmax = Row(new("log_softmax", 1, FunctionKind.Composite, "`e - logsumexp(e)`: log-probabilities over the classes")
     { GradientDoc = "through its definition", Normalizes = true,
         Expand = (g, a) => g.Sub(a[0], g.Call(LogSumExp, a[0])),
-    });
-
-    public static readonly Function LogSumExp = Row(new("logsumexp", 1, FunctionKind.Reduction, "`log(sum(exp(e)))`, computed with the maximum subtracted")
-    { GradientDoc = "`softmax(e)`", Costly = true, Use = ArgumentUse.Logits,
-        Reduce = ReduceKind.LogSumExp, Partials = (g, a, r) => new[] { g.Call(Exp, g.Sub(a[0], r)) },
     });
 
     public static readonly Function Sum = Row(new("sum", 1, FunctionKind.Reduction, "sum over the classes")
@@ -201,45 +241,6 @@ internal static class Functions
     public static readonly Function OneHot = Row(new("one_hot", 1, FunctionKind.Target, "one_hot(t): 1 at class t, 0 elsewhere (class-shaped)"));
 
     public static readonly Function MeanBy = Row(new("mean_by", 2, FunctionKind.Root, "mean_by(L, v), only as the whole loss: the loss at each position is L, and Reduction.Mean divides by the sum of v over the counted positions instead of their count (PyTorch's class-weighted mean: v = w[t]); Sum and None ignore v"));
-
-    // Helpers that derivative rules and lowerings produce; not part of the language.
-    public static readonly Function Sign = Row(new("sign", 1, FunctionKind.Elementwise, "-1, 0 or 1") { Vector = "VectorOps.Sign({0})", UserVisible = false, CSharp = "Ops.Sign({0})" });
-
-    public static readonly Function Step = Row(new("step", 1, FunctionKind.Elementwise, "1 where a > 0, else 0") { Vector = "VectorOps.Step({0})", UserVisible = false, CSharp = "Ops.Step({0})" });
-
-    public static readonly Function SmallerGrad = Row(new("smaller", 2, FunctionKind.Elementwise, "1 where a < b, 0.5 where a == b, else 0") { Vector = "VectorOps.SmallerGrad({0}, {1})", UserVisible = false, CSharp = "Ops.SmallerGrad({0}, {1})" });
-
-    public static readonly Function LessThan = Row(new("less", 2, FunctionKind.Elementwise, "1 where a < b, else 0") { Vector = "VectorOps.Less({0}, {1})", UserVisible = false, CSharp = "Ops.Less({0}, {1})" });
-
-    public static readonly Function Equal = Row(new("equal", 2, FunctionKind.Elementwise, "1 where a == b, else 0") { Vector = "VectorOps.Equal({0}, {1})", UserVisible = false, CSharp = "Ops.Equal({0}, {1})" });
-
-    public static readonly Function ClampGrad = Row(new("inside", 3, FunctionKind.Elementwise, "1 where lo <= a <= hi, else 0") { Vector = "VectorOps.Inside({0}, {1}, {2})", UserVisible = false, CSharp = "Ops.Inside({0}, {1}, {2})" });
-
-    public static readonly Function PowBaseGradFn = Row(new("pow_grad", 2, FunctionKind.Elementwise, "n * a^(n - 1), 0 where n == 0") { UserVisible = false, CSharp = "Ops.PowBaseGrad({0}, {1})" });
-
-    public static readonly Function PowExponentGrad = Row(new("pow_exponent_grad", 3, FunctionKind.Elementwise, "a^n * log(a), 0 where a == 0 and n >= 0") { UserVisible = false, CSharp = "Ops.PowExponentGrad({0}, {1}, {2})" });
-
-    public static readonly Function XLogYGrad = Row(new("xlogy_grad", 2, FunctionKind.Elementwise, "log(b), and 0 where a == 0") { Costly = true, Vector = "VectorOps.XLogYGrad({0}, {1})", UserVisible = false, CSharp = "Ops.XLogYGrad({0}, {1})" });
-
-    public static readonly Function BceGrad = Row(new("bce_grad", 2, FunctionKind.Elementwise, "(p - y) / max(p * (1 - p), 1e-12)") { Costly = true, Vector = "VectorOps.BinaryCrossEntropyGrad({0}, {1})", UserVisible = false, CSharp = "Ops.BinaryCrossEntropyGrad({0}, {1})" });
-
-    public static readonly Function BceTargetGrad = Row(new("bce_target_grad", 1, FunctionKind.Elementwise, "max(log(1 - p), -100) - max(log(p), -100)") { Costly = true, Vector = "VectorOps.BinaryCrossEntropyTargetGrad({0})", UserVisible = false, CSharp = "Ops.BinaryCrossEntropyTargetGrad({0})" });
-
-    public static readonly Function Reciprocal = Row(new("reciprocal", 1, FunctionKind.Elementwise, "1 / a (a row's softmax scale, computed once per row)")
-    { Vector = "VectorOps.Reciprocal({0})", UserVisible = false, CSharp = "T.One / {0}", Fold = a => 1 / a[0], Partials = (g, a, r) => new[] { g.Neg(g.Mul(r, r)) } });
-
-    public static readonly Function StirlingGrad = Row(new("stirling_grad", 1, FunctionKind.Elementwise, "log(y) + 0.5 / y where y > 1, else 0") { UserVisible = false, CSharp = "Ops.StirlingGrad({0})" });
-
-    public static readonly Function FiniteOrZero = Row(new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { Vector = "VectorOps.FiniteOrZero({0})", UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" });
-
-    /// <summary>
-    /// The shift of a lowered log-sum-exp: a max over the class axis whose NaN handling may be the hardware's (a NaN
-    /// entry makes the sum of exponentials NaN whatever the shift is), so vector code uses the one-instruction max.
-    /// </summary>
-    public static readonly Function ShiftMax = Row(new("max", 1, FunctionKind.Reduction, "largest entry over the class axis, for the shift of a log-sum-exp")
-    {
-        Reduce = ReduceKind.Max, UserVisible = false, Partials = (g, a, r) => new[] { g.TieShare(a[0], r) },
-    });
 
     /// <summary>Every row, in the order of this file (the docs list the user-visible ones in this order).</summary>
     public static IReadOnlyList<Function> All => s_rows;

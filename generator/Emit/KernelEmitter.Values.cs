@@ -1,0 +1,540 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Linq;
+using LossGen.Generator.Autodiff;
+using LossGen.Generator.Ir;
+using LossGen.Generator.Model;
+using LossGen.Generator.Planning;
+using LossGen.Generator.Semantics;
+
+namespace LossGen.Generator.Emit;
+
+/// <summary>The kernel writer: one named local per node, at the outermost place it can live: scalar, class, vector, lane or block.</summary>
+internal sealed partial class KernelEmitter
+{
+    private sealed class Context
+    {
+        public Context(Place place, IndentedWriter writer)
+        {
+            Place = place;
+            Writer = writer;
+        }
+
+        public Place Place { get; }
+
+        public IndentedWriter Writer { get; }
+
+        public Dictionary<Node, string> Names { get; } = new();
+
+        /// <summary>In a flat block: the name of the targets spread over the block's elements, once made.</summary>
+        public string? Targets { get; set; }
+    }
+
+    /// <summary>
+    /// The C# name of <paramref name="target"/>'s value, defining whatever it needs that is not defined yet, each at the
+    /// outermost place it can live. Iterative: graph depth never becomes stack depth.
+    /// </summary>
+    private string Value(Node target, Context? context)
+    {
+        foreach (Node node in Needed(target, context))
+        {
+            if (NameOf(node, context) is null)
+            {
+                Define(node, context);
+            }
+        }
+
+        return NameOf(target, context) ?? throw new InvalidOperationException("no value for " + target);
+    }
+
+    private List<Node> Needed(Node target, Context? context)
+    {
+        var order = new List<Node>();
+        var seen = new HashSet<Node>();
+        var stack = new Stack<(Node Node, int Next)>();
+        stack.Push((target, 0));
+        seen.Add(target);
+        while (stack.Count > 0)
+        {
+            (Node node, int next) = stack.Pop();
+            bool leaf = NameOf(node, context) is not null || node.Op == Op.Pick || node.IsReduction
+                || (context?.Place == Place.Vector && IsBroadcast(node))
+                || (_lanes && IsLaneBroadcast(node))
+                || (context?.Place == Place.Block && node.Shape == Shape.Row);
+            if (!leaf && next < node.Args.Length)
+            {
+                stack.Push((node, next + 1));
+                Node arg = node.Args[next];
+                if (seen.Add(arg))
+                {
+                    stack.Push((arg, 0));
+                }
+            }
+            else
+            {
+                order.Add(node);
+            }
+        }
+
+        return order;
+    }
+
+    private string? NameOf(Node node, Context? context)
+    {
+        if (_lanes)
+        {
+            return LaneName(node, context);
+        }
+
+        if (context?.Place == Place.Vector)
+        {
+            if (node.IsConst(0))
+            {
+                return "Vector256<T>.Zero";
+            }
+
+            if (node.IsConst(1))
+            {
+                return "Vector256<T>.One";
+            }
+
+            if (!IsBroadcast(node))
+            {
+                return context.Names.TryGetValue(node, out string? lanes) ? lanes : null;
+            }
+
+            return _scalarVectors.TryGetValue(node, out string? broadcast) || _rowVectors.TryGetValue(node, out broadcast) ? broadcast : null;
+        }
+
+        if (node.IsConst(0))
+        {
+            return "T.Zero";
+        }
+
+        if (node.IsConst(1))
+        {
+            return "T.One";
+        }
+
+        if (node.Op == Op.Param)
+        {
+            return KernelParameter(node.Name);
+        }
+
+        if (_scalarNames.TryGetValue(node, out string? name) || _rowNames.TryGetValue(node, out name))
+        {
+            return name;
+        }
+
+        if (context is null)
+        {
+            return null;
+        }
+
+        if (context.Place == Place.Pick)
+        {
+            return _pickNames.TryGetValue(node, out name) ? name : null;
+        }
+
+        return context.Names.TryGetValue(node, out name) ? name : null;
+    }
+
+    private void Define(Node node, Context? context)
+    {
+        if (_lanes)
+        {
+            DefineLane(node, context);
+            return;
+        }
+
+        if (context?.Place == Place.Vector)
+        {
+            DefineVector(node, context);
+            return;
+        }
+
+        switch (node.Op)
+        {
+            case Op.Const:
+            {
+                string name = Fresh("k");
+                _scalars.Line($"T {name} = T.CreateTruncating({Literal(node.Value)});");
+                _scalarNames[node] = name;
+                return;
+            }
+
+            case Op.Seed:
+                // Reduction.None with an elementwise loss: the upstream gradient of each element.
+                Bind(node, context, Fresh("seed"), Read("dloss", context!.Place));
+                return;
+
+            case Op.ClassCount:
+                _scalars.Line("T classCount = T.CreateTruncating(classes);");
+                _scalarNames[node] = "classCount";
+                return;
+
+            case Op.Pick:
+            {
+                var pick = new Context(Place.Pick, _rowWriter);
+                _rowNames[node] = Value(node.Args[0], pick);
+                return;
+            }
+
+            case Op.OneHot:
+                if (context!.Place == Place.Pick)
+                {
+                    _pickNames[node] = "T.One";
+                }
+                else
+                {
+                    Bind(node, context, Fresh("oneHot"), "c == target ? T.One : T.Zero");
+                }
+
+                return;
+
+            case Op.Input:
+            {
+                InputSpec? input = _loss.Inputs.FirstOrDefault(i => i.Name == node.Name);
+                string read = input is not null && input.Layout == InputLayout.PerClass
+                    ? $"Unsafe.Add(ref {node.Name}Ref, {(context!.Place == Place.Pick ? "target" : "c")} * {node.Name}Stride)"
+                    : Read(node.Name, context!.Place);
+                Bind(node, context, Fresh(node.Name), read);
+                return;
+            }
+
+            case Op.Call when !node.IsReduction:
+            {
+                string[] args = node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray();
+                string expression = Format(node.Function!.CSharp!, args);
+                Bind(node, context, Fresh(Stem(node.Function)), expression);
+                return;
+            }
+
+            default:
+                throw new InvalidOperationException("cannot define " + node.Op + " here: " + node);
+        }
+    }
+
+    /// <summary>With positions in lanes, values the same for every position (constants, hyper-parameters) are broadcast.</summary>
+    private bool IsLaneBroadcast(Node node) => node.Shape == Shape.Scalar || (node.Op == Op.Seed && ReducedLoss);
+
+    private string? LaneName(Node node, Context? context)
+    {
+        if (node.IsConst(0))
+        {
+            return "Vector256<T>.Zero";
+        }
+
+        if (node.IsConst(1))
+        {
+            return "Vector256<T>.One";
+        }
+
+        if (IsLaneBroadcast(node))
+        {
+            return _scalarVectors.TryGetValue(node, out string? broadcast) || _rowVectors.TryGetValue(node, out broadcast) ? broadcast : null;
+        }
+
+        if (context?.Place == Place.Block)
+        {
+            return context.Names.TryGetValue(node, out string? spread) ? spread : null;
+        }
+
+        if (_rowNames.TryGetValue(node, out string? name))
+        {
+            return name;
+        }
+
+        if (context is null)
+        {
+            return null;
+        }
+
+        return context.Place == Place.Pick
+            ? (_pickNames.TryGetValue(node, out name) ? name : null)
+            : (context.Names.TryGetValue(node, out name) ? name : null);
+    }
+
+    /// <summary>Defines a node for a block of positions in lanes.</summary>
+    private void DefineLane(Node node, Context? context)
+    {
+        if (IsLaneBroadcast(node))
+        {
+            _lanes = false;
+            string scalar = Value(node, null);
+            _lanes = true;
+            bool identifier = scalar.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
+            string name = identifier ? scalar + "Lanes" : Fresh("broadcast") + "Lanes";
+            if (node.Op == Op.Seed)
+            {
+                // The seed is computed after the denominator pass, so it is broadcast where it is used.
+                _rowWriter.Line($"Vector256<T> {name} = Vector256.Create({scalar});");
+                _rowVectors[node] = name;
+                return;
+            }
+
+            if (!_scalarVectors.ContainsValue(name))
+            {
+                _scalars.Line($"Vector256<T> {name} = Vector256.Create({scalar});");
+            }
+
+            _scalarVectors[node] = name;
+            return;
+        }
+
+        Place place = context?.Place ?? Place.Class;
+        bool perClass = node.Op == Op.Input && _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass;
+        if (place == Place.Block)
+        {
+            DefineBlock(node, context!, perClass);
+            return;
+        }
+
+        string expression;
+        switch (node.Op)
+        {
+            case Op.Pick when _unrolled is not null:
+            {
+                // The value at the target class, chosen among the classes' values already in registers.
+                string pick = Fresh("pick") + "Lanes";
+                string outer = _classIndex;
+                _classIndex = "0";
+                _rowWriter.Line($"Vector256<T> {pick} = {Value(node.Args[0], _unrolled[0])};");
+                for (int c = 1; c < _unrolled.Length; c++)
+                {
+                    _classIndex = c.ToString(CultureInfo.InvariantCulture);
+                    string value = Value(node.Args[0], _unrolled[c]);
+                    _rowWriter.Line($"{pick} = global::LossGen.Internal.VectorOps.Choose(targetLanes, T.CreateTruncating({_classIndex}), {value}, {pick});");
+                }
+
+                _classIndex = outer;
+                _rowNames[node] = pick;
+                return;
+            }
+
+            case Op.Pick:
+                _rowNames[node] = Value(node.Args[0], new Context(Place.Pick, _rowWriter));
+                return;
+            case Op.Input when perClass:
+                expression = place == Place.Pick
+                    ? $"global::LossGen.Internal.VectorOps.GatherPick(ref {node.Name}Ref, 0, targetLanes, {node.Name}Stride)"
+                    : $"Vector256.Create(Unsafe.Add(ref {node.Name}Ref, {_classIndex} * {node.Name}Stride))";
+                break;
+            case Op.Input:
+            case Op.Seed:
+                string tensor = node.Op == Op.Seed ? "dloss" : node.Name;
+                expression = place switch
+                {
+                    Place.Flat => $"Vector256.LoadUnsafe(ref {tensor}Ref, (nuint){tensor}Offset)",
+                    Place.Pick => $"global::LossGen.Internal.VectorOps.GatherPick(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset), {RowLength}, targetLanes, 1)",
+                    _ => $"global::LossGen.Internal.VectorOps.Gather(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength})",
+                };
+                break;
+            case Op.OneHot:
+                if (place == Place.Pick)
+                {
+                    _pickNames[node] = "Vector256<T>.One";
+                    return;
+                }
+
+                expression = $"global::LossGen.Internal.VectorOps.Equal(Vector256.Create(T.CreateTruncating({_classIndex})), targetLanes)";
+                break;
+            case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
+                expression = Format(node.Function.Vector, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
+                break;
+            default:
+                throw new InvalidOperationException("cannot define " + node + " in lanes");
+        }
+
+        string stem = node.Op switch
+        {
+            Op.Input => node.Name,
+            Op.Seed => "seed",
+            Op.OneHot => "oneHot",
+            _ => Stem(node.Function!),
+        };
+        string lanes = Fresh(stem) + "Lanes";
+        string line = $"Vector256<T> {lanes} = {expression};";
+        if (node.Shape == Shape.Row)
+        {
+            _rowWriter.Line(line);
+            _rowNames[node] = lanes;
+        }
+        else if (place == Place.Pick)
+        {
+            _rowWriter.Line(line);
+            _pickNames[node] = lanes;
+        }
+        else
+        {
+            context!.Writer.Line(line);
+            context.Names[node] = lanes;
+        }
+    }
+
+    /// <summary>Defines a node in flat vector k of an unrolled lane row.</summary>
+    private void DefineBlock(Node node, Context context, bool perClass)
+    {
+        string expression;
+        string stem;
+        if (node.Shape == Shape.Row)
+        {
+            // A row value (in lanes: one per row) spread over the elements of its row.
+            string rows = Value(node, null);
+            expression = $"global::LossGen.Internal.VectorOps.Expand({rows}, {BlockConstant("ExpandIndices", _blockIndex)})";
+            stem = rows.EndsWith("Lanes", StringComparison.Ordinal) ? rows.Substring(0, rows.Length - 5) : rows;
+            string spread = $"{stem}Flat{_blockIndex.ToString(CultureInfo.InvariantCulture)}";
+            context.Writer.Line($"Vector256<T> {spread} = {expression};");
+            context.Names[node] = spread;
+            return;
+        }
+
+        switch (node.Op)
+        {
+            case Op.Input when perClass:
+                expression = $"global::LossGen.Internal.VectorOps.GatherPick(ref {node.Name}Ref, 0, {BlockConstant("ClassIndices", _blockIndex)}, {node.Name}Stride)";
+                stem = node.Name;
+                break;
+            case Op.Input:
+            case Op.Seed:
+                string tensor = node.Op == Op.Seed ? "dloss" : node.Name;
+                expression = $"Vector256.LoadUnsafe(ref {tensor}Ref, {BlockOffset(tensor)})";
+                stem = node.Op == Op.Seed ? "seed" : node.Name;
+                break;
+            case Op.OneHot:
+                expression = $"global::LossGen.Internal.VectorOps.Equal({BlockConstant("ClassIndices", _blockIndex)}, {BlockTargets(context)})";
+                stem = "oneHot";
+                break;
+            case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
+                expression = Format(node.Function.Vector, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
+                stem = Stem(node.Function);
+                break;
+            default:
+                throw new InvalidOperationException("cannot define " + node + " in a flat block");
+        }
+
+        string name = Fresh(stem) + "Flat";
+        context.Writer.Line($"Vector256<T> {name} = {expression};");
+        context.Names[node] = name;
+    }
+
+    /// <summary>In a vector loop, a value the same for every class of the row (broadcast), not one per lane.</summary>
+    private bool IsBroadcast(Node node) => node.Shape != Shape.Class || (node.Op == Op.Seed && ReducedLoss);
+
+    /// <summary>Defines a node in a vector loop: class-shaped values as lanes, anything else broadcast once outside.</summary>
+    private void DefineVector(Node node, Context context)
+    {
+        if (IsBroadcast(node))
+        {
+            string scalar = Value(node, null);
+            bool identifier = scalar.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
+            string name = identifier ? scalar + "Lanes" : Fresh("broadcast") + "Lanes";
+            string line = $"Vector256<T> {name} = Vector256.Create({scalar});";
+            if (node.Shape == Shape.Scalar)
+            {
+                _scalars.Line(line);
+                _scalarVectors[node] = name;
+            }
+            else
+            {
+                _rowWriter.Line(line);
+                _rowVectors[node] = name;
+            }
+
+            return;
+        }
+
+        string expression = node.Op switch
+        {
+            Op.Input when _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass
+                => VectorLoad(node.Name, _vectorIndex),
+            Op.Input => VectorLoad(node.Name, $"{node.Name}Offset + {_vectorIndex}"),
+            Op.Seed => VectorLoad("dloss", $"dlossOffset + {_vectorIndex}"),
+            Op.OneHot => $"global::LossGen.Internal.VectorOps.OneHot<T>({_vectorIndex}, target)",
+            Op.Call => Format(node.Function!.Vector!, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray()),
+            _ => throw new InvalidOperationException("no vector form for " + node),
+        };
+        string stem = node.Op switch
+        {
+            Op.Input => node.Name,
+            Op.Seed => "seed",
+            Op.OneHot => "oneHot",
+            _ => Stem(node.Function!),
+        };
+        string lanes = Fresh(stem) + "Lanes";
+        context.Writer.Line($"Vector256<T> {lanes} = {expression};");
+        context.Names[node] = lanes;
+    }
+
+    /// <summary>Declares <paramref name="name"/> at the outermost place <paramref name="node"/>'s shape allows.</summary>
+    private void Bind(Node node, Context? context, string name, string expression)
+    {
+        if (node.Shape == Shape.Scalar && node.Op != Op.Input && node.Op != Op.OneHot)
+        {
+            _scalars.Line($"T {name} = {expression};");
+            _scalarNames[node] = name;
+        }
+        else if (node.Shape == Shape.Row)
+        {
+            _rowWriter.Line($"T {name} = {expression};");
+            _rowNames[node] = name;
+        }
+        else if (context!.Place == Place.Pick)
+        {
+            _rowWriter.Line($"T {name} = {expression};");
+            _pickNames[node] = name;
+        }
+        else
+        {
+            context.Writer.Line($"T {name} = {expression};");
+            context.Names[node] = name;
+        }
+    }
+
+    private static string Read(string tensor, Place place) => place switch
+    {
+        Place.Class => $"Unsafe.Add(ref {tensor}Ref, {tensor}Offset + c * {tensor}Stride)",
+        Place.Pick => $"Unsafe.Add(ref {tensor}Ref, {tensor}Offset + target * {tensor}Stride)",
+        _ => $"Unsafe.Add(ref {tensor}Ref, {tensor}Offset)",
+    };
+
+    private string Fresh(string stem)
+    {
+        _stems.TryGetValue(stem, out int count);
+        _stems[stem] = count + 1;
+        return stem + (count + 1).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string Stem(Function f) => f.Name switch
+    {
+        "+" => "add",
+        "-" => "diff",
+        "*" => "prod",
+        "/" => "ratio",
+        "^" => "pow",
+        _ => Identifiers.Camel(f.Name),
+    };
+
+    private static string Format(string template, string[] args)
+    {
+        string result = template
+            .Replace("VectorOps.", "global::LossGen.Internal.VectorOps#")
+            .Replace("VectorMath.", "global::LossGen.Internal.VectorMath#")
+            .Replace("Ops.", "global::LossGen.Internal.Ops.")
+            .Replace("#", ".");
+        for (int i = 0; i < args.Length; i++)
+        {
+            result = result.Replace("{" + i.ToString(CultureInfo.InvariantCulture) + "}", args[i]);
+        }
+
+        return result;
+    }
+
+    public static string Literal(double value)
+    {
+        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.Contains(".") || text.Contains("E") ? text : text + ".0";
+    }
+}
