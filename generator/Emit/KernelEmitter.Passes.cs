@@ -55,11 +55,11 @@ internal sealed partial class KernelEmitter
                         string folded = reduction.Function!.Reduce switch
                         {
                             ReduceKind.Sum => $"{partials} + {value}",
-                            ReduceKind.Max => $"Vector256.{VectorMax(reduction)}({partials}, {value})",
-                            _ => $"Vector256.Min({partials}, {value})",
+                            ReduceKind.Max => $"{V}.{VectorMax(reduction)}({partials}, {value})",
+                            _ => $"{V}.Min({partials}, {value})",
                         };
                         vectorContext.Writer.Line(_tailMask is not null
-                            ? $"{partials} = Vector256.ConditionalSelect({_tailMask}, {folded}, {partials});"
+                            ? $"{partials} = {V}.ConditionalSelect({_tailMask}, {folded}, {partials});"
                             : reduction.Function!.Reduce == ReduceKind.Sum ? $"{partials} += {value};" : $"{partials} = {folded};");
                     }
 
@@ -92,8 +92,8 @@ internal sealed partial class KernelEmitter
                 // every other vector.
                 foreach ((Node reduction, string name) in accumulators)
                 {
-                    vector.Line($"Vector256<T> {name}Partials = Vector256.Create({Init(reduction)});");
-                    vector.Line($"Vector256<T> {name}Partials2 = Vector256.Create({Init(reduction)});");
+                    vector.Line($"{V}<T> {name}Partials = {V}.Create({Init(reduction)});");
+                    vector.Line($"{V}<T> {name}Partials2 = {V}.Create({Init(reduction)});");
                 }
 
                 vector.Line($"for (; c <= classes - 2 * {VectorCount}; c += 2 * {VectorCount})");
@@ -111,8 +111,8 @@ internal sealed partial class KernelEmitter
                     vector.Line(reduction.Function!.Reduce switch
                     {
                         ReduceKind.Sum => $"{name}Partials += {name}Partials2;",
-                        ReduceKind.Max => $"{name}Partials = Vector256.{VectorMax(reduction)}({name}Partials, {name}Partials2);",
-                        _ => $"{name}Partials = Vector256.Min({name}Partials, {name}Partials2);",
+                        ReduceKind.Max => $"{name}Partials = {V}.{VectorMax(reduction)}({name}Partials, {name}Partials2);",
+                        _ => $"{name}Partials = {V}.Min({name}Partials, {name}Partials2);",
                     });
                 }
 
@@ -120,7 +120,7 @@ internal sealed partial class KernelEmitter
                 {
                     vector.Line(reduction.Function!.Reduce switch
                     {
-                        ReduceKind.Sum => $"{name} = Vector256.Sum({name}Partials);",
+                        ReduceKind.Sum => $"{name} = {V}.Sum({name}Partials);",
                         ReduceKind.Max => $"{name} = global::LossGen.Internal.VectorOps.MaxAcross({name}Partials);",
                         _ => $"{name} = global::LossGen.Internal.VectorOps.MinAcross({name}Partials);",
                     });
@@ -258,7 +258,7 @@ internal sealed partial class KernelEmitter
             }
         }
 
-        return "Vector256.IsHardwareAccelerated" + string.Concat(tensors.Select(t => $" && {t}Stride == 1"));
+        return $"{V}.IsHardwareAccelerated" + string.Concat(tensors.Select(t => $" && {t}Stride == 1"));
     }
 
     /// <summary>The gradient the final pass writes: <see cref="KernelPlan.Dx"/>, or its part without a one-hot term.</summary>
@@ -273,7 +273,7 @@ internal sealed partial class KernelEmitter
             _rowWriter.Line((ReducedLoss, _lanes) switch
             {
                 (true, false) => $"total += double.CreateTruncating({value});",
-                (true, true) => $"total += double.CreateTruncating(Vector256.Sum({value}));",
+                (true, true) => $"total += double.CreateTruncating({V}.Sum({value}));",
                 (false, false) => $"Unsafe.Add(ref lossRef, lossOffset) = {value};",
                 _ => $"{value}.StoreUnsafe(ref lossRef, (nuint)lossOffset);",
             });
@@ -389,7 +389,7 @@ internal sealed partial class KernelEmitter
             string formula = Printer.Print(_decisions.Cache);
             string note = formula.Length <= 60 && formula.IndexOfAny(new[] { '\r', '\n' }) < 0 ? formula + ", stored" : "stored";
             context.Writer.Line(context.Place == Place.Vector
-                ? $"Vector256<T> {name} = {VectorLoad("dx", "dxOffset + c")}; // {note} by pass {_decisions.CachePass + 1}"
+                ? $"{V}<T> {name} = {VectorLoad("dx", "dxOffset + c")}; // {note} by pass {_decisions.CachePass + 1}"
                 : $"T {name} = Unsafe.Add(ref dxRef, dxOffset + c * dxStride); // {note} by pass {_decisions.CachePass + 1}");
             context.Names[_decisions.Cache] = name;
         }
@@ -408,8 +408,8 @@ internal sealed partial class KernelEmitter
         if (_outputs.Loss && Elementwise)
         {
             string value = Value(_plan.Loss!, context);
-            string lanes = _tailMask is null || context.Place != Place.Vector ? value : $"Vector256.ConditionalSelect({_tailMask}, {value}, Vector256<T>.Zero)";
-            writes.Add(!ReducedLoss ? Store("loss", value) : vector ? $"total += double.CreateTruncating(Vector256.Sum({lanes}));" : $"total += double.CreateTruncating({value});");
+            string lanes = _tailMask is null || context.Place != Place.Vector ? value : $"{V}.ConditionalSelect({_tailMask}, {value}, {V}<T>.Zero)";
+            writes.Add(!ReducedLoss ? Store("loss", value) : vector ? $"total += double.CreateTruncating({V}.Sum({lanes}));" : $"total += double.CreateTruncating({value});");
         }
 
         if (_outputs.Dx)

@@ -95,7 +95,7 @@ internal sealed partial class KernelEmitter
             }
         }
 
-        var checks = new List<string> { "Vector256.IsHardwareAccelerated", $"end - start >= {VectorCount}" };
+        var checks = new List<string> { $"{V}.IsHardwareAccelerated", $"end - start >= {VectorCount}" };
         if (!Flat)
         {
             checks.Add($"classes < 2 * {VectorCount}");
@@ -124,7 +124,7 @@ internal sealed partial class KernelEmitter
 
         if (_loss.UsesTarget)
         {
-            _rowWriter.Line("Vector256<T> targetLanes = global::LossGen.Internal.VectorOps.Targets<T, TIndex>(ref Unsafe.Add(ref tRef, tOffset));");
+            _rowWriter.Line($"{V}<T> targetLanes = global::LossGen.Internal.VectorOps.{Helper("Targets")}<T, TIndex>(ref Unsafe.Add(ref tRef, tOffset));");
             if (HasIgnore)
             {
                 using (_rowWriter.Block($"if (global::LossGen.Internal.VectorOps.Contains(targetLanes, T.CreateTruncating({_loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture)})))"))
@@ -137,7 +137,7 @@ internal sealed partial class KernelEmitter
         if (_outputs.Dx && !ReducedLoss && !Elementwise)
         {
             string seedLanes = Fresh("seed") + "Lanes";
-            _rowWriter.Line($"Vector256<T> {seedLanes} = Vector256.LoadUnsafe(ref dlossRef, (nuint)dlossOffset);");
+            _rowWriter.Line($"{V}<T> {seedLanes} = {V}.LoadUnsafe(ref dlossRef, (nuint)dlossOffset);");
             _rowNames[_loss.Seed] = seedLanes;
         }
 
@@ -154,11 +154,11 @@ internal sealed partial class KernelEmitter
         {
             var body = new IndentedWriter(_rowWriter.Indent + 1);
             var context = new Context(Place.Class, body);
-            List<(Node Node, string Name)> accumulators = Accumulate(pass, context, "Vector256");
+            List<(Node Node, string Name)> accumulators = Accumulate(pass, context, V);
 
             foreach ((Node reduction, string name) in accumulators)
             {
-                _rowWriter.Line($"Vector256<T> {name} = Vector256.Create({Init(reduction)});");
+                _rowWriter.Line($"{V}<T> {name} = {V}.Create({Init(reduction)});");
             }
 
             _rowWriter.Line("for (nint c = 0; c < classes; c++)");
@@ -197,7 +197,7 @@ internal sealed partial class KernelEmitter
                     string value = Value(reduction.Args[0], contexts[c]);
                     if (!partial.ContainsKey(reduction))
                     {
-                        _rowWriter.Line($"Vector256<T> {name} = {value};");
+                        _rowWriter.Line($"{V}<T> {name} = {value};");
                         partial[reduction] = name;
                         continue;
                     }
@@ -205,8 +205,8 @@ internal sealed partial class KernelEmitter
                     _rowWriter.Line(reduction.Function!.Reduce switch
                     {
                         ReduceKind.Sum => $"{name} += {value};",
-                        ReduceKind.Max => $"{name} = Vector256.{VectorMax(reduction)}({name}, {value});",
-                        _ => $"{name} = Vector256.Min({name}, {value});",
+                        ReduceKind.Max => $"{name} = {V}.{VectorMax(reduction)}({name}, {value});",
+                        _ => $"{name} = {V}.Min({name}, {value});",
                     });
                 }
             }
@@ -222,7 +222,7 @@ internal sealed partial class KernelEmitter
         {
             string value = Value(_plan.Loss!, null);
             _rowWriter.Line(ReducedLoss
-                ? $"total += double.CreateTruncating(Vector256.Sum({value}));"
+                ? $"total += double.CreateTruncating({V}.Sum({value}));"
                 : $"{value}.StoreUnsafe(ref lossRef, (nuint)lossOffset);");
         }
 
@@ -262,14 +262,14 @@ internal sealed partial class KernelEmitter
         if (!_blockConstants.TryGetValue(key, out string? name))
         {
             name = char.ToLowerInvariant(helper[0]) + helper.Substring(1) + k.ToString(CultureInfo.InvariantCulture);
-            _scalars.Line($"Vector256<T> {name} = global::LossGen.Internal.VectorOps.{helper}<T>({k.ToString(CultureInfo.InvariantCulture)}, {_loss.Spec.Classes.ToString(CultureInfo.InvariantCulture)});");
+            _scalars.Line($"{V}<T> {name} = global::LossGen.Internal.VectorOps.{Helper(helper)}<T>({k.ToString(CultureInfo.InvariantCulture)}, {_loss.Spec.Classes.ToString(CultureInfo.InvariantCulture)});");
             _blockConstants[key] = name;
         }
 
         return name;
     }
 
-    private string BlockOffset(string tensor) => $"(nuint)({tensor}Offset + {_blockIndex.ToString(CultureInfo.InvariantCulture)} * Vector256<T>.Count)";
+    private string BlockOffset(string tensor) => $"(nuint)({tensor}Offset + {_blockIndex.ToString(CultureInfo.InvariantCulture)} * {V}<T>.Count)";
 
     /// <summary>In flat vector k of a block: the target class of each element's row.</summary>
     private string BlockTargets(Context context)
@@ -277,7 +277,7 @@ internal sealed partial class KernelEmitter
         if (context.Targets is null)
         {
             context.Targets = $"targetFlat{_blockIndex.ToString(CultureInfo.InvariantCulture)}";
-            context.Writer.Line($"Vector256<T> {context.Targets} = global::LossGen.Internal.VectorOps.Expand(targetLanes, {BlockConstant("ExpandIndices", _blockIndex)});");
+            context.Writer.Line($"{V}<T> {context.Targets} = global::LossGen.Internal.VectorOps.Expand(targetLanes, {BlockConstant("ExpandIndices", _blockIndex)});");
         }
 
         return context.Targets;

@@ -92,12 +92,12 @@ internal sealed partial class KernelEmitter
         {
             if (node.IsConst(0))
             {
-                return "Vector256<T>.Zero";
+                return $"{V}<T>.Zero";
             }
 
             if (node.IsConst(1))
             {
-                return "Vector256<T>.One";
+                return $"{V}<T>.One";
             }
 
             if (!IsBroadcast(node))
@@ -224,12 +224,12 @@ internal sealed partial class KernelEmitter
     {
         if (node.IsConst(0))
         {
-            return "Vector256<T>.Zero";
+            return $"{V}<T>.Zero";
         }
 
         if (node.IsConst(1))
         {
-            return "Vector256<T>.One";
+            return $"{V}<T>.One";
         }
 
         if (IsLaneBroadcast(node))
@@ -270,14 +270,14 @@ internal sealed partial class KernelEmitter
             if (node.Op == Op.Seed)
             {
                 // The seed is computed after the denominator pass, so it is broadcast where it is used.
-                _rowWriter.Line($"Vector256<T> {name} = Vector256.Create({scalar});");
+                _rowWriter.Line($"{V}<T> {name} = {V}.Create({scalar});");
                 _rowVectors[node] = name;
                 return;
             }
 
             if (!_scalarVectors.ContainsValue(name))
             {
-                _scalars.Line($"Vector256<T> {name} = Vector256.Create({scalar});");
+                _scalars.Line($"{V}<T> {name} = {V}.Create({scalar});");
             }
 
             _scalarVectors[node] = name;
@@ -301,7 +301,7 @@ internal sealed partial class KernelEmitter
                 string pick = Fresh("pick") + "Lanes";
                 string outer = _classIndex;
                 _classIndex = "0";
-                _rowWriter.Line($"Vector256<T> {pick} = {Value(node.Args[0], _unrolled[0])};");
+                _rowWriter.Line($"{V}<T> {pick} = {Value(node.Args[0], _unrolled[0])};");
                 for (int c = 1; c < _unrolled.Length; c++)
                 {
                     _classIndex = c.ToString(CultureInfo.InvariantCulture);
@@ -320,29 +320,29 @@ internal sealed partial class KernelEmitter
             case Op.Input when perClass:
                 expression = place == Place.Pick
                     ? $"global::LossGen.Internal.VectorOps.GatherPick(ref {node.Name}Ref, 0, targetLanes, {node.Name}Stride)"
-                    : $"Vector256.Create(Unsafe.Add(ref {node.Name}Ref, {_classIndex} * {node.Name}Stride))";
+                    : $"{V}.Create(Unsafe.Add(ref {node.Name}Ref, {_classIndex} * {node.Name}Stride))";
                 break;
             case Op.Input:
             case Op.Seed:
                 string tensor = node.Op == Op.Seed ? "dloss" : node.Name;
                 expression = place switch
                 {
-                    Place.Flat => $"Vector256.LoadUnsafe(ref {tensor}Ref, (nuint){tensor}Offset)",
+                    Place.Flat => $"{V}.LoadUnsafe(ref {tensor}Ref, (nuint){tensor}Offset)",
                     Place.Pick => $"global::LossGen.Internal.VectorOps.GatherPick(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset), {RowLength}, targetLanes, 1)",
-                    _ => $"global::LossGen.Internal.VectorOps.Gather(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength})",
+                    _ => $"global::LossGen.Internal.VectorOps.{Helper("Gather")}(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength})",
                 };
                 break;
             case Op.OneHot:
                 if (place == Place.Pick)
                 {
-                    _pickNames[node] = "Vector256<T>.One";
+                    _pickNames[node] = $"{V}<T>.One";
                     return;
                 }
 
-                expression = $"global::LossGen.Internal.VectorOps.Equal(Vector256.Create(T.CreateTruncating({_classIndex})), targetLanes)";
+                expression = $"global::LossGen.Internal.VectorOps.Equal({V}.Create(T.CreateTruncating({_classIndex})), targetLanes)";
                 break;
             case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
-                expression = Format(node.Function.Vector, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
+                expression = Format(Form(node.Function.Vector), node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
                 break;
             default:
                 throw new InvalidOperationException("cannot define " + node + " in lanes");
@@ -356,7 +356,7 @@ internal sealed partial class KernelEmitter
             _ => Stem(node.Function!),
         };
         string lanes = Fresh(stem) + "Lanes";
-        string line = $"Vector256<T> {lanes} = {expression};";
+        string line = $"{V}<T> {lanes} = {expression};";
         if (node.Shape == Shape.Row)
         {
             _rowWriter.Line(line);
@@ -386,7 +386,7 @@ internal sealed partial class KernelEmitter
             expression = $"global::LossGen.Internal.VectorOps.Expand({rows}, {BlockConstant("ExpandIndices", _blockIndex)})";
             stem = rows.EndsWith("Lanes", StringComparison.Ordinal) ? rows.Substring(0, rows.Length - 5) : rows;
             string spread = $"{stem}Flat{_blockIndex.ToString(CultureInfo.InvariantCulture)}";
-            context.Writer.Line($"Vector256<T> {spread} = {expression};");
+            context.Writer.Line($"{V}<T> {spread} = {expression};");
             context.Names[node] = spread;
             return;
         }
@@ -400,7 +400,7 @@ internal sealed partial class KernelEmitter
             case Op.Input:
             case Op.Seed:
                 string tensor = node.Op == Op.Seed ? "dloss" : node.Name;
-                expression = $"Vector256.LoadUnsafe(ref {tensor}Ref, {BlockOffset(tensor)})";
+                expression = $"{V}.LoadUnsafe(ref {tensor}Ref, {BlockOffset(tensor)})";
                 stem = node.Op == Op.Seed ? "seed" : node.Name;
                 break;
             case Op.OneHot:
@@ -408,7 +408,7 @@ internal sealed partial class KernelEmitter
                 stem = "oneHot";
                 break;
             case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
-                expression = Format(node.Function.Vector, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
+                expression = Format(Form(node.Function.Vector), node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
                 stem = Stem(node.Function);
                 break;
             default:
@@ -416,7 +416,7 @@ internal sealed partial class KernelEmitter
         }
 
         string name = Fresh(stem) + "Flat";
-        context.Writer.Line($"Vector256<T> {name} = {expression};");
+        context.Writer.Line($"{V}<T> {name} = {expression};");
         context.Names[node] = name;
     }
 
@@ -431,7 +431,7 @@ internal sealed partial class KernelEmitter
             string scalar = Value(node, null);
             bool identifier = scalar.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
             string name = identifier ? scalar + "Lanes" : Fresh("broadcast") + "Lanes";
-            string line = $"Vector256<T> {name} = Vector256.Create({scalar});";
+            string line = $"{V}<T> {name} = {V}.Create({scalar});";
             if (node.Shape == Shape.Scalar)
             {
                 _scalars.Line(line);
@@ -452,8 +452,8 @@ internal sealed partial class KernelEmitter
                 => VectorLoad(node.Name, _vectorIndex),
             Op.Input => VectorLoad(node.Name, $"{node.Name}Offset + {_vectorIndex}"),
             Op.Seed => VectorLoad("dloss", $"dlossOffset + {_vectorIndex}"),
-            Op.OneHot => $"global::LossGen.Internal.VectorOps.OneHot<T>({_vectorIndex}, target)",
-            Op.Call => Format(node.Function!.Vector!, node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray()),
+            Op.OneHot => $"global::LossGen.Internal.VectorOps.{Helper("OneHot")}<T>({_vectorIndex}, target)",
+            Op.Call => Format(Form(node.Function!.Vector!), node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray()),
             _ => throw new InvalidOperationException("no vector form for " + node),
         };
         string stem = node.Op switch
@@ -464,7 +464,7 @@ internal sealed partial class KernelEmitter
             _ => Stem(node.Function!),
         };
         string lanes = Fresh(stem) + "Lanes";
-        context.Writer.Line($"Vector256<T> {lanes} = {expression};");
+        context.Writer.Line($"{V}<T> {lanes} = {expression};");
         context.Names[node] = lanes;
     }
 

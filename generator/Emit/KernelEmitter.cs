@@ -67,7 +67,38 @@ internal sealed partial class KernelEmitter
         Block,
     }
 
-    private const string VectorCount = "Vector256<T>.Count";
+    /// <summary>The width the vector code being written is for.</summary>
+    private VectorWidth _width = VectorWidth.W256;
+
+    /// <summary>Set once the code being written uses vectors: the kernel then gets its pieces once per width.</summary>
+    private bool _usesVectors;
+
+    /// <summary>The vector type at the width being written (<c>Vector256</c>); writing it marks the code as vectorised.</summary>
+    private string V
+    {
+        get
+        {
+            _usesVectors = true;
+            return _width.Type;
+        }
+    }
+
+    /// <summary>A runtime helper without a vector parameter, named for the width being written (<see cref="VectorWidth.Helper"/>).</summary>
+    private string Helper(string name)
+    {
+        _usesVectors = true;
+        return _width.Helper(name);
+    }
+
+    /// <summary>A function row's vector form at the width being written.</summary>
+    private string Form(string template)
+    {
+        _usesVectors = true;
+        return _width.Form(template);
+    }
+
+    /// <summary>The element count of a vector at the width being written.</summary>
+    private string VectorCount => V + "<T>.Count";
 
     private Dictionary<Node, string> _rowVectors = new();
 
@@ -330,12 +361,22 @@ internal sealed partial class KernelEmitter
         // The position loop runs in chunks (on several threads for large inputs), in a struct of its own.
         // Blocks of positions in lanes, then positions one at a time: each a method of its own, so that the JIT's
         // limits per method (locals, inlining) apply to each piece rather than to the whole loop.
-        var lanes = new IndentedWriter(w.Indent + 1);
-        IndentedWriter lanesScalars = ResetScalars(w.Indent + 1);
-        bool hasLanes = EmitLanes(lanes);
-        var rows = new IndentedWriter(w.Indent + 1);
-        IndentedWriter rowsScalars = ResetScalars(w.Indent + 1);
-        EmitRows(rows);
+        // Each width's pieces are written from the same naming state, so every width's code has the same names.
+        Action restore = Checkpoint();
+        var widths = new List<Pieces>();
+        foreach (VectorWidth width in VectorWidth.Kernels)
+        {
+            restore();
+            widths.Add(WritePieces(width, w.Indent + 1));
+        }
+
+        // Code that writes no vector is the same at every width: one set of pieces, no dispatch.
+        bool wide = widths.Any(p => p.UsesVectors);
+        if (!wide)
+        {
+            widths.RemoveRange(0, widths.Count - 1);
+        }
+
         List<(string Type, string Name)> fields = ChunkFields();
         List<(string Name, string Type)> pinned = Pinned();
         w.Line($"var chunks = new {ChunksName}{typeParameters}");
@@ -381,30 +422,22 @@ internal sealed partial class KernelEmitter
             w.Line($"public {type} {name};");
         }
 
-        var pieces = new List<(string Name, string Signature, IndentedWriter Scalars, IndentedWriter Body)>();
-        if (hasLanes)
-        {
-            pieces.Add(("Lanes", "nint {0}(nint start, nint end, in global::LossGen.Internal.Pinned pinned, ref double total)", lanesScalars, lanes));
-        }
-
-        pieces.Add(("Rows", "double {0}(nint start, nint end, in global::LossGen.Internal.Pinned pinned)", rowsScalars, rows));
-        bool wide = pieces.Any(p => (p.Scalars.ToString() + p.Body.ToString()).Contains("Vector256"));
-
         w.Line();
         w.Line("public readonly double Run(nint start, nint end, in global::LossGen.Internal.Pinned pinned)");
         w.Line("{");
         w.Open();
         w.Line("double total = 0;");
-        foreach (string suffix in wide ? new[] { "512", "256" } : new[] { string.Empty })
+        for (int i = 0; i < widths.Count; i++)
         {
+            string suffix = wide ? widths[i].Width.Suffix : string.Empty;
             if (wide)
             {
-                w.Line(suffix == "512" ? "if (Vector512.IsHardwareAccelerated)" : "else");
+                w.Line(i == widths.Count - 1 ? "else" : (i == 0 ? "if" : "else if") + $" ({widths[i].Width.Type}.IsHardwareAccelerated)");
                 w.Line("{");
                 w.Open();
             }
 
-            w.Line(hasLanes ? $"nint position = Lanes{suffix}(start, end, in pinned, ref total);" : "nint position = start;");
+            w.Line(widths[i].Lanes is not null ? $"nint position = Lanes{suffix}(start, end, in pinned, ref total);" : "nint position = start;");
             w.Line($"total += Rows{suffix}(position, end, in pinned);");
             if (wide)
             {
@@ -414,40 +447,108 @@ internal sealed partial class KernelEmitter
 
         w.Line("return total;");
         w.Close();
-        foreach (string suffix in wide ? new[] { "512", "256" } : new[] { string.Empty })
+        foreach (Pieces pieces in widths)
         {
-            foreach ((string name, string signature, IndentedWriter scalars, IndentedWriter body) in pieces)
+            string suffix = wide ? pieces.Width.Suffix : string.Empty;
+            if (pieces.Lanes is not null)
             {
-                w.Line();
-                // Fully optimised from the first call: a kernel's loops are what the program runs, and tiering would
-                // first run them unoptimised, then optimise them for whatever the first calls happened to look like.
-                w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-                w.Line("private readonly " + string.Format(CultureInfo.InvariantCulture, signature, name + suffix));
-                w.Line("{");
-                w.Open();
-                for (int i = 0; i < pinned.Count; i++)
-                {
-                    w.Line($"ref {pinned[i].Type} {pinned[i].Name}Ref = ref pinned.Ref<{pinned[i].Type}>({i.ToString(CultureInfo.InvariantCulture)});");
-                }
-
-                foreach ((string type, string field) in fields)
-                {
-                    w.Line($"{type} {field} = this.{field};");
-                }
-
-                if (name == "Rows")
-                {
-                    w.Line("double total = 0;");
-                }
-
-                w.Raw(suffix == "512" ? Widen(scalars) : scalars);
-                w.Raw(suffix == "512" ? Widen(body) : body);
-                w.Line(name == "Rows" ? "return total;" : "return position;");
-                w.Close();
+                WritePiece(w, "nint Lanes" + suffix + "(nint start, nint end, in global::LossGen.Internal.Pinned pinned, ref double total)", pieces.LanesScalars, pieces.Lanes, "return position;", pinned, fields);
             }
+
+            WritePiece(w, "double Rows" + suffix + "(nint start, nint end, in global::LossGen.Internal.Pinned pinned)", pieces.RowsScalars, pieces.Rows, "return total;", pinned, fields);
         }
 
         w.Close();
+    }
+
+    /// <summary>One width's pieces of the position loop: blocks of positions in lanes (when the loss has them), then rows.</summary>
+    private sealed record Pieces(VectorWidth Width, IndentedWriter LanesScalars, IndentedWriter? Lanes, IndentedWriter RowsScalars, IndentedWriter Rows, bool UsesVectors);
+
+    private Pieces WritePieces(VectorWidth width, int indent)
+    {
+        _width = width;
+        _usesVectors = false;
+        var lanes = new IndentedWriter(indent);
+        IndentedWriter lanesScalars = ResetScalars(indent);
+        bool hasLanes = EmitLanes(lanes);
+        var rows = new IndentedWriter(indent);
+        IndentedWriter rowsScalars = ResetScalars(indent);
+        EmitRows(rows);
+        return new Pieces(width, lanesScalars, hasLanes ? lanes : null, rowsScalars, rows, _usesVectors);
+    }
+
+    /// <summary>A method of the chunk struct: the pinned refs and fields as locals, then the piece's constants and loop.</summary>
+    private static void WritePiece(IndentedWriter w, string signature, IndentedWriter scalars, IndentedWriter body, string result, List<(string Name, string Type)> pinned, List<(string Type, string Name)> fields)
+    {
+        w.Line();
+        // Fully optimised from the first call: a kernel's loops are what the program runs, and tiering would
+        // first run them unoptimised, then optimise them for whatever the first calls happened to look like.
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Line("private readonly " + signature);
+        w.Line("{");
+        w.Open();
+        for (int i = 0; i < pinned.Count; i++)
+        {
+            w.Line($"ref {pinned[i].Type} {pinned[i].Name}Ref = ref pinned.Ref<{pinned[i].Type}>({i.ToString(CultureInfo.InvariantCulture)});");
+        }
+
+        foreach ((string type, string field) in fields)
+        {
+            w.Line($"{type} {field} = this.{field};");
+        }
+
+        if (result == "return total;")
+        {
+            w.Line("double total = 0;");
+        }
+
+        w.Raw(scalars);
+        w.Raw(body);
+        w.Line(result);
+        w.Close();
+    }
+
+    /// <summary>
+    /// The naming state of the loop being written (names given, counters of fresh names, where values live); the
+    /// returned action puts it back, so code written after it can be written again from the same start.
+    /// </summary>
+    private Action Checkpoint()
+    {
+        var scalarNames = new Dictionary<Node, string>(_scalarNames);
+        var stems = new Dictionary<string, int>(_stems);
+        var rowNames = new Dictionary<Node, string>(_rowNames);
+        var pickNames = new Dictionary<Node, string>(_pickNames);
+        var rowVectors = new Dictionary<Node, string>(_rowVectors);
+        var scalarVectors = new Dictionary<Node, string>(_scalarVectors);
+        var blockConstants = new Dictionary<string, string>(_blockConstants);
+        IndentedWriter scalars = _scalars;
+        IndentedWriter rowWriter = _rowWriter;
+        (bool lanes, string classIndex, string vectorIndex, string? tailMask) = (_lanes, _classIndex, _vectorIndex, _tailMask);
+        (Node? dxValue, Context[]? unrolled, int blockIndex) = (_dxValue, _unrolled, _blockIndex);
+        return () =>
+        {
+            _scalarNames = new Dictionary<Node, string>(scalarNames);
+            Reset(_stems, stems);
+            _rowNames = new Dictionary<Node, string>(rowNames);
+            _pickNames = new Dictionary<Node, string>(pickNames);
+            _rowVectors = new Dictionary<Node, string>(rowVectors);
+            _scalarVectors = new Dictionary<Node, string>(scalarVectors);
+            Reset(_blockConstants, blockConstants);
+            _scalars = scalars;
+            _rowWriter = rowWriter;
+            (_lanes, _classIndex, _vectorIndex, _tailMask) = (lanes, classIndex, vectorIndex, tailMask);
+            (_dxValue, _unrolled, _blockIndex) = (dxValue, unrolled, blockIndex);
+        };
+
+        static void Reset<TKey, TValue>(Dictionary<TKey, TValue> target, Dictionary<TKey, TValue> saved)
+            where TKey : notnull
+        {
+            target.Clear();
+            foreach (KeyValuePair<TKey, TValue> pair in saved)
+            {
+                target[pair.Key] = pair.Value;
+            }
+        }
     }
 
     /// <summary>Starts a new set of per-method constants (hyper-parameter expressions, broadcast vectors).</summary>
@@ -465,32 +566,6 @@ internal sealed partial class KernelEmitter
         return _scalars;
     }
 
-    /// <summary>
-    /// The 512-bit form of code written for <see cref="System.Runtime.Intrinsics.Vector256"/>: the vector type, and the
-    /// VectorOps helpers that take no vector (so cannot overload on width) by their 512 names.
-    /// </summary>
-    private static IndentedWriter Widen(IndentedWriter code)
-    {
-        string text = code.ToString()
-            .Replace("Vector256", "Vector512")
-            .Replace("VectorOps.OneHot<", "VectorOps.OneHot512<")
-            .Replace("VectorOps.Gather(", "VectorOps.Gather512(")
-            .Replace("VectorOps.Targets<", "VectorOps.Targets512<")
-            .Replace("VectorOps.ExpandIndices<", "VectorOps.ExpandIndices512<")
-            .Replace("VectorOps.ClassIndices<", "VectorOps.ClassIndices512<")
-            .Replace("VectorOps.TailMask<", "VectorOps.TailMask512<");
-        var result = new IndentedWriter();
-        foreach (string line in text.Split('\n'))
-        {
-            if (line.Length > 0)
-            {
-                result.Line(line);
-            }
-        }
-
-        return result;
-    }
-
     /// <summary>In a vector loop over classes: the index of the vector's first class (<c>c</c>, or <c>(c + Count)</c> in an unrolled step).</summary>
     private string _vectorIndex = "c";
 
@@ -502,7 +577,7 @@ internal sealed partial class KernelEmitter
 
     /// <summary>A vector of <paramref name="tensor"/> from element <paramref name="offset"/> on (only the tail's lanes in the masked step).</summary>
     private string VectorLoad(string tensor, string offset) => _tailMask is null
-        ? $"Vector256.LoadUnsafe(ref {tensor}Ref, (nuint)({offset}))"
+        ? $"{V}.LoadUnsafe(ref {tensor}Ref, (nuint)({offset}))"
         : $"global::LossGen.Internal.VectorOps.LoadTail(ref Unsafe.Add(ref {tensor}Ref, {offset}), {_tailMask})";
 
     /// <summary>Stores <paramref name="value"/> to <paramref name="tensor"/> from element <paramref name="offset"/> on (only the tail's lanes in the masked step).</summary>
@@ -520,7 +595,7 @@ internal sealed partial class KernelEmitter
         string mask = Fresh("tailMask");
         vector.Line("if (c < classes)");
         vector.Line("{");
-        vector.Line($"    Vector256<T> {mask} = global::LossGen.Internal.VectorOps.TailMask<T>(classes - c);");
+        vector.Line($"    {V}<T> {mask} = global::LossGen.Internal.VectorOps.{Helper("TailMask")}<T>(classes - c);");
         _tailMask = mask;
         vector.Raw(step());
         _tailMask = null;

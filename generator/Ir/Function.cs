@@ -110,7 +110,8 @@ internal sealed class Function
     public string? CSharp { get; init; }
 
     /// <summary>
-    /// C# for the same function on a <c>Vector256&lt;T&gt;</c> of classes; null: loops that need it stay scalar.
+    /// C# for the same function on a vector of classes, at any width: <c>{V}</c> is the vector type (<c>Vector256</c>,
+    /// <c>Vector512</c>), <c>{0}</c>... the arguments; null: loops that need it stay scalar.
     /// <c>VectorOps.</c> and <c>VectorMath.</c> name the runtime's vector helpers.
     /// </summary>
     public string? Vector { get; init; }

@@ -110,12 +110,12 @@ internal static class Functions
     });
 
     public static readonly Function Sqrt = Row(new("sqrt", 1, FunctionKind.Elementwise, "square root")
-    { GradientDoc = "`0.5/sqrt(a)`", Vector = "Vector256.Sqrt({0})",
+    { GradientDoc = "`0.5/sqrt(a)`", Vector = "{V}.Sqrt({0})",
         CSharp = "T.Sqrt({0})", Fold = a => Math.Sqrt(a[0]), Partials = (g, a, r) => new[] { g.Div(g.Const(0.5), r) },
     });
 
     public static readonly Function Abs = Row(new("abs", 1, FunctionKind.Elementwise, "absolute value")
-    { GradientDoc = "`-1`, `0` or `1`: **0 at `a = 0`**, as PyTorch", Vector = "Vector256.Abs({0})",
+    { GradientDoc = "`-1`, `0` or `1`: **0 at `a = 0`**, as PyTorch", Vector = "{V}.Abs({0})",
         CSharp = "T.Abs({0})", Fold = a => Math.Abs(a[0]), Partials = (g, a, r) => new[] { g.Call(Sign, a[0]) },
     });
 
@@ -156,18 +156,18 @@ internal static class Functions
 
     public static readonly Function Hinge = Row(new("hinge", 1, FunctionKind.Elementwise, "`max(0, 1 - a)`, the margin term of `torch.hinge_embedding_loss`")
     { GradientDoc = "-1 where `a <= 1`, else 0: **-1 at the kink `a = 1`**, as `torch.clamp_min(1 - a, 0)`",
-        Vector = "VectorOps.Relu(Vector256<T>.One - {0})", CSharp = "Ops.Relu(T.One - {0})", Fold = a => a[0] < 1 ? 1 - a[0] : a[0] >= 1 ? 0 : a[0],
+        Vector = "VectorOps.Relu({V}<T>.One - {0})", CSharp = "Ops.Relu(T.One - {0})", Fold = a => a[0] < 1 ? 1 - a[0] : a[0] >= 1 ? 0 : a[0],
         Partials = (g, a, r) => new[] { g.Sub(g.Call(LessThan, g.One, a[0]), g.One) },
     });
 
     public static readonly Function Min2 = Row(new("min", 2, FunctionKind.Elementwise, "the smaller of `a` and `b`")
-    { GradientDoc = "1 to the smaller; **a tie gives 0.5 to each**, as `torch.minimum`", Vector = "Vector256.Min({0}, {1})",
+    { GradientDoc = "1 to the smaller; **a tie gives 0.5 to each**, as `torch.minimum`", Vector = "{V}.Min({0}, {1})",
         CSharp = "T.Min({0}, {1})", Fold = a => Math.Min(a[0], a[1]),
         Partials = (g, a, r) => new[] { g.Call(SmallerGrad, a[0], a[1]), g.Call(SmallerGrad, a[1], a[0]) },
     });
 
     public static readonly Function Max2 = Row(new("max", 2, FunctionKind.Elementwise, "the larger of `a` and `b`")
-    { GradientDoc = "1 to the larger; **a tie gives 0.5 to each**, as `torch.maximum`", Vector = "Vector256.Max({0}, {1})",
+    { GradientDoc = "1 to the larger; **a tie gives 0.5 to each**, as `torch.maximum`", Vector = "{V}.Max({0}, {1})",
         CSharp = "T.Max({0}, {1})", Fold = a => Math.Max(a[0], a[1]),
         Partials = (g, a, r) => new[] { g.Call(SmallerGrad, a[1], a[0]), g.Call(SmallerGrad, a[0], a[1]) },
     });

@@ -62,7 +62,7 @@ public class FunctionTableTests
     private const string SoftsignRow = """
 
             public static readonly Function Softsign = Row(new("softsign", 1, FunctionKind.Elementwise, "`a / (1 + abs(a))`")
-            { GradientDoc = "`1 / (1 + abs(a))^2`", Vector = "{0} / (Vector256<T>.One + Vector256.Abs({0}))", CSharp = "{0} / (T.One + T.Abs({0}))",
+            { GradientDoc = "`1 / (1 + abs(a))^2`", Vector = "{0} / ({V}<T>.One + {V}.Abs({0}))", CSharp = "{0} / (T.One + T.Abs({0}))",
                 Partials = (g, a, r) => new[] { g.Div(g.One, g.Call(Square, g.Add(g.One, g.Call(Abs, a[0])))) },
             });
 
