@@ -48,13 +48,14 @@ internal static class LossEmitter
         w.Line("{");
         w.Open();
         var kinds = Kernels(loss).ToList();
+        var documented = new Dictionary<KernelOutputs, string>();
         foreach (string t in new[] { "float", "double" })
         {
             foreach (string? index in loss.UsesTarget ? new[] { "int", "long" } : new string?[] { null })
             {
                 foreach (KernelOutputs outputs in kinds)
                 {
-                    EmitPublic(w, loss, outputs, t, index);
+                    EmitPublic(w, loss, outputs, t, index, documented);
                     w.Line();
                 }
             }
@@ -95,7 +96,11 @@ internal static class LossEmitter
         }
     }
 
-    private static void EmitPublic(IndentedWriter w, CompiledLoss loss, KernelOutputs outputs, string t, string? index)
+    /// <summary>
+    /// One public overload. The first overload of each method carries the docs; the others (other element and index
+    /// types) inherit them with <c>inheritdoc</c>, recorded in <paramref name="documented"/>.
+    /// </summary>
+    private static void EmitPublic(IndentedWriter w, CompiledLoss loss, KernelOutputs outputs, string t, string? index, Dictionary<KernelOutputs, string> documented)
     {
         bool reduced = loss.Reduction != Reduction.None;
         string method = outputs.Loss && outputs.Dx ? "ForwardBackward" : outputs.Loss ? "Forward" : "Backward";
@@ -103,9 +108,11 @@ internal static class LossEmitter
         var arguments = new List<string>();
         var docs = new List<(string Name, string Text)>();
 
+        var parameterTypes = new List<string>();
         void Add(string type, string name, string doc, string? defaultValue = null)
         {
             parameters.Add($"{type} {name}" + (defaultValue is null ? string.Empty : " = " + defaultValue));
+            parameterTypes.Add(CrefType(type));
             docs.Add((name, doc));
         }
 
@@ -171,10 +178,26 @@ internal static class LossEmitter
             call = $"({t}){call}";
         }
 
-        EmitDocs(w, loss, outputs, method, docs, returnType != "void");
+        if (documented.TryGetValue(outputs, out string? cref))
+        {
+            w.Line($"/// <inheritdoc cref=\"{cref}\"/>");
+        }
+        else
+        {
+            EmitDocs(w, loss, outputs, method, docs, returnType != "void");
+            documented[outputs] = method + "(" + string.Join(", ", parameterTypes) + ")";
+        }
+
         w.Line(GeneratedCode);
         w.Line($"public static {returnType} {method}({string.Join(", ", parameters)})");
         w.Line($"    => {call};");
+    }
+
+    /// <summary>A parameter type as a cref spells it: no attribute, braces for angle brackets.</summary>
+    private static string CrefType(string type)
+    {
+        int attribute = type.StartsWith("[", System.StringComparison.Ordinal) ? type.IndexOf("] ", System.StringComparison.Ordinal) : -1;
+        return (attribute >= 0 ? type.Substring(attribute + 2) : type).Replace('<', '{').Replace('>', '}');
     }
 
     private static string InputDoc(CompiledLoss loss, string name)

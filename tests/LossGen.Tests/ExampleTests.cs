@@ -1,3 +1,4 @@
+using System.Linq;
 using Xunit;
 
 namespace LossGen.Tests;
@@ -33,6 +34,33 @@ public class ExampleTests
         var result = GeneratorHarness.Run(GeneratorHarness.Declare(expression, options, extra));
         Assert.True(result.Diagnostics.IsEmpty && result.CompileErrors.Count == 0, result.Describe());
         Assert.Single(result.Generated);
+    }
+
+    /// <summary>
+    /// The generated XML docs are well formed and every cref resolves: the first overload of each method is documented
+    /// and the others inherit its docs (compiled with documentation diagnostics on, as a project with
+    /// GenerateDocumentationFile is).
+    /// </summary>
+    [Theory]
+    [InlineData("logsumexp(x) - x[t]", "IgnoreIndex = -100", "")]
+    [InlineData("-sum(y * log_softmax(x))", "", "")]
+    [InlineData("0.5*min(abs(x - y), delta)^2 + delta*(abs(x - y) - min(abs(x - y), delta))", "Reduction = Reduction.None", "[LossParameter(\"delta\", 1.0)]\n")]
+    public void Generated_docs_are_well_formed_and_overloads_inherit_them(string expression, string options, string extra)
+    {
+        var parseOptions = GeneratorHarness.ParseOptions.WithDocumentationMode(Microsoft.CodeAnalysis.DocumentationMode.Diagnose);
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("Docs",
+            new[] { Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(GeneratorHarness.Declare(expression, options, extra), parseOptions) },
+            GeneratorHarness.Compilation().References,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary, allowUnsafe: true));
+        var driver = Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(new[] { Microsoft.CodeAnalysis.GeneratorExtensions.AsSourceGenerator(new LossGen.Generator.LossGenerator()) }, parseOptions: parseOptions);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
+        var generated = output.SyntaxTrees.Single(t => t.FilePath.EndsWith(".LossGen.g.cs", System.StringComparison.Ordinal));
+        var docProblems = output.GetDiagnostics().Where(d => d.Location.SourceTree == generated && d.Id.StartsWith("CS15", System.StringComparison.Ordinal)).ToList();
+        Assert.True(docProblems.Count == 0, string.Join("\n", docProblems));
+        string text = generated.ToString();
+        int overloads = text.Split("        public static ").Length - 1;
+        int inherited = text.Split("/// <inheritdoc cref=").Length - 1;
+        Assert.True(inherited > 0 && 2 * inherited >= overloads, $"{inherited} of {overloads} public overloads inherit their docs");
     }
 
     [Fact]
