@@ -129,6 +129,7 @@ internal sealed partial class KernelEmitter
                 vector.Close();
             }
 
+            _rowWriter.Line($"// {(passes == _plan.Passes ? "Pass" : "Weight pass")} {(p + 1).ToString(CultureInfo.InvariantCulture)} over the classes: {string.Join(", ", pass.Select(r => Printer.Print(r)))}");
             foreach ((Node reduction, string name) in accumulators)
             {
                 _rowWriter.Line($"T {name} = {Init(reduction)};");
@@ -337,6 +338,14 @@ internal sealed partial class KernelEmitter
             written.Add("dy");
         }
 
+        var labels = new List<string>();
+        if (elementwiseLoss)
+        {
+            labels.Add("loss");
+        }
+
+        labels.AddRange(written.Where(n => n != "loss"));
+        _rowWriter.Line("// Final pass over the classes: " + string.Join("; ", values.Select((v, i) => labels[i] + " = " + Printer.Print(v))));
         IndentedWriter? vector = null;
         string? condition = VectorCondition(values, written);
         if (condition is not null)
