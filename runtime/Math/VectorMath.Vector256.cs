@@ -1,5 +1,4 @@
-// The Vector256 section of VectorMath: the Vector128 code of VectorMath.cs at 256 bits (see the note there).
-using System;
+// Rendered from VectorMath.Width.template at 256 bits by tests/LossGen.Runtime.Tests/WidthTemplateTests.cs: edit the template, not this file.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -7,8 +6,6 @@ namespace LossGen.Internal;
 
 public static partial class VectorMath
 {
-    // ================================================================== Vector256
-
     // Without hardware support for this width, run the two halves at the narrower width (same lane results).
 
     /// <summary>e^x per lane.</summary>

@@ -1,5 +1,4 @@
-// The Vector512 section of VectorMath: the Vector128 code of VectorMath.cs at 512 bits (see the note there).
-using System;
+// Rendered from VectorMath.Width.template at 512 bits by tests/LossGen.Runtime.Tests/WidthTemplateTests.cs: edit the template, not this file.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -7,8 +6,6 @@ namespace LossGen.Internal;
 
 public static partial class VectorMath
 {
-    // ================================================================== Vector512
-
     // Without hardware support for this width, run the two halves at the narrower width (same lane results).
 
     /// <summary>e^x per lane.</summary>
@@ -234,8 +231,4 @@ public static partial class VectorMath
         y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<double>.Zero), Vector512.Create(double.NaN), y);
         return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
     }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static TResult ThrowNotSupported<T, TResult>()
-        => throw new NotSupportedException($"VectorMath supports float and double, not {typeof(T)}.");
 }

@@ -8,7 +8,7 @@ using Xunit;
 namespace LossGen.Runtime.Tests;
 
 /// <summary>
-/// runtime/Internal/VectorOps.Vector512.cs is generated from VectorOps.cs (eng/vectorops512.py). Every helper must exist
+/// runtime/Internal/VectorOps.Vector256.cs and .Vector512.cs are rendered from one template (WidthTemplateTests). Every helper must exist
 /// at both widths and give every lane the same bits at both, so a kernel's result never depends on the machine's
 /// vector width.
 /// </summary>
