@@ -5,7 +5,7 @@ using BenchmarkDotNet.Attributes;
 namespace LossGen.Bench;
 
 /// <summary>
-/// Cross entropy with class indices, float32, mean, ForwardBackward, at the sizes of issue 5. <see cref="LossGen"/>
+/// Cross entropy with class indices, float32, mean, ForwardBackward, at the sizes of the speed goals in docs/performance.md. <see cref="LossGen"/>
 /// uses the <c>Classes</c>-specialised loss for C = 4 and 10 and the run-time class count otherwise;
 /// <see cref="Unspecialised"/> always the run-time one; <see cref="Canned"/> the canned [CrossEntropyLoss]
 /// (ignore_index -100 checked per row). The baseline is a copy of x, the memory floor.

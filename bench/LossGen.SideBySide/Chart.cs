@@ -84,7 +84,7 @@ internal static class Chart
         plot.Axes.Bottom.Label.FontSize = 12;
 
         plot.Legend.ManualItems.AddRange(Columns.Select(c => new LegendItem { LabelText = c.Name, FillColor = c.Color }));
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "goal of issue 5 (LossGen at or below)", LineColor = Colors.Black, LineWidth = 3, LinePattern = LinePattern.Dashed });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "speed goal (LossGen at or below)", LineColor = Colors.Black, LineWidth = 3, LinePattern = LinePattern.Dashed });
         plot.Legend.Orientation = Orientation.Horizontal;
         plot.ShowLegend(Edge.Top);
 

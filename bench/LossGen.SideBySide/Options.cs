@@ -33,7 +33,7 @@ internal sealed class Options
     public const string Usage = """
         LossGen side-by-side runner: checks LossGen against libtorch, then times, in one process, with warm buffers
         and medians: a copy of x, libtorch (TorchSharp-cpu) forward+backward, a TensorPrimitives composition and
-        LossGen ForwardBackward. Prints the table and the goals of issue 5, draws docs/performance.png and updates
+        LossGen ForwardBackward. Prints the table and the speed goals, draws docs/performance.png and updates
         the generated part of docs/performance.md.
 
           dotnet run -c Release --project bench/LossGen.SideBySide [-- options]

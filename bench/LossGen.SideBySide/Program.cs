@@ -1,4 +1,4 @@
-// The side-by-side runner of issue 5. In one process: (1) checks LossGen's loss and gradient against libtorch's for
+// The side-by-side runner of docs/performance.md. In one process: (1) checks LossGen's loss and gradient against libtorch's for
 // every row and stops on a mismatch; (2) times a copy of x, libtorch, a TensorPrimitives composition and LossGen,
 // interleaved, with warm buffers, and takes medians; (3) prints the table, the ratios and the goals; (4) draws
 // docs/performance.png and rewrites the generated part of docs/performance.md.

@@ -39,7 +39,7 @@ internal static class Report
     {
         Console.WriteLine();
         Console.WriteLine("float32, mean, forward + backward; medians in ms (warm buffers, interleaved rounds)");
-        string[] head = ["row", "check", "copy of x", "libtorch", "TensorPrimitives", "LossGen", "libtorch/LossGen", "LossGen/copy", "LossGen alloc", "rounds", "goals (issue 5)"];
+        string[] head = ["row", "check", "copy of x", "libtorch", "TensorPrimitives", "LossGen", "libtorch/LossGen", "LossGen/copy", "LossGen alloc", "rounds", "goals"];
         var lines = new List<string[]> { head };
         foreach (var r in rows)
         {
@@ -76,7 +76,7 @@ internal static class Report
         if (!string.IsNullOrWhiteSpace(note)) { sb.AppendLine($"> {note}"); sb.AppendLine(); }
         sb.AppendLine("float32, reduction mean, forward + backward (loss and dL/dx); median milliseconds per call.");
         sb.AppendLine();
-        sb.AppendLine("| N × C | check vs libtorch | copy of x | libtorch | TensorPrimitives | LossGen | LossGen kernel | libtorch ÷ LossGen | LossGen ÷ copy | LossGen allocated | goals of issue 5 |");
+        sb.AppendLine("| N × C | check vs libtorch | copy of x | libtorch | TensorPrimitives | LossGen | LossGen kernel | libtorch ÷ LossGen | LossGen ÷ copy | LossGen allocated | speed goals |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---|");
         foreach (var r in rows)
         {

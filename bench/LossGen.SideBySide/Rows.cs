@@ -8,7 +8,7 @@ internal enum RowKind { ClassIndices, SoftLabels, TrainingStep }
 
 internal enum GoalKind { FasterThanTorch, AtMostCopy, NoAllocation }
 
-/// <summary>A goal of issue 5 for one row.</summary>
+/// <summary>A speed goal for one row.</summary>
 internal sealed record Goal(GoalKind Kind, double Factor = 0)
 {
     public string Text => Kind switch
@@ -66,7 +66,7 @@ internal sealed class RowResult(string id, string label, RowKind kind, int n, in
     public static Goal NoAllocation() => new(GoalKind.NoAllocation);
 }
 
-/// <summary>The rows of issue 5, in table order.</summary>
+/// <summary>The rows of the speed goals (docs/performance.md), in table order.</summary>
 internal static class RowCatalog
 {
     public sealed record Spec(string Id, string Label, RowKind Kind, int N, int C, Goal[] Goals);

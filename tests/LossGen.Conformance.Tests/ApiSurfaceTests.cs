@@ -6,7 +6,7 @@ using Xunit;
 namespace LossGen.Conformance.Tests;
 
 /// <summary>
-/// The generated API called as a user writes it (API.md): one call per overload family, compiled against
+/// The generated API called as a user writes it (docs/getting-started.md): one call per overload family, compiled against
 /// the generated code, with named hyper-parameters and the optional <c>dloss</c>. The data-driven suite
 /// binds methods by reflection; this file is what breaks the build when a signature drifts.
 /// </summary>

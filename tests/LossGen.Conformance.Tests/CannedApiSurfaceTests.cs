@@ -6,7 +6,7 @@ using static LossGen.Conformance.Tests.ApiSurfaceTests;
 namespace LossGen.Conformance.Tests;
 
 /// <summary>
-/// Canned losses called as a user writes them (API.md), compiled against the generated code: parameter names
+/// Canned losses called as a user writes them (docs/getting-started.md), compiled against the generated code: parameter names
 /// (<c>posWeight</c>), the optional <c>dloss</c>, the dy overloads. The data-driven canned suite binds by reflection;
 /// this file is what breaks the build when a canned signature drifts.
 /// </summary>

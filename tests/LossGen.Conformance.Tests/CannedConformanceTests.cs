@@ -91,7 +91,7 @@ public sealed class CannedConformanceTests
         }
         Assert.Empty(problems);
 
-        // By family (API.md): the target is differentiated by soft-label cross entropy, BCE with logits, KL and the
+        // By family (docs/getting-started.md): the target is differentiated by soft-label cross entropy, BCE with logits, KL and the
         // regression losses; not by binary_cross_entropy, poisson_nll_loss, soft_margin_loss, sigmoid_focal_loss.
         foreach (var (name, type) in CannedSuite.Declarations)
         {
@@ -155,7 +155,7 @@ public sealed class CannedConformanceTests
         Assert.Equal(90 + 18 + 6, CannedSuite.Declarations.Count);
     }
 
-    /// <summary>The option defaults API.md and PyTorch give, on the runtime attributes (the declarations omit them).</summary>
+    /// <summary>The option defaults docs/getting-started.md and PyTorch give, on the runtime attributes (the declarations omit them).</summary>
     [Fact]
     public void AttributeDefaults_AreApiMds()
     {

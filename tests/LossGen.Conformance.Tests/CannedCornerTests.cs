@@ -46,7 +46,7 @@ public sealed class CannedCornerTests
     }
 
     /// <summary>
-    /// Every target ignored (PyTorch and API.md): Mean is 0/0 = NaN with a zero gradient, Sum is 0, None is all zeros.
+    /// Every target ignored (PyTorch and docs/getting-started.md): Mean is 0/0 = NaN with a zero gradient, Sum is 0, None is all zeros.
     /// For each class-index class, on a batch [3, 4], one unbatched sample [4] and a spatial batch [2, 4, 2], with
     /// every target equal to the class's IgnoreIndex (-100, or 3 which is also a real class here).
     /// </summary>
@@ -125,7 +125,7 @@ public sealed class CannedCornerTests
         }
     }
 
-    /// <summary>With IgnoreIndex = 3, -100 is an ordinary out-of-range target and is rejected (API.md), for int and long targets.</summary>
+    /// <summary>With IgnoreIndex = 3, -100 is an ordinary out-of-range target and is rejected (docs/getting-started.md), for int and long targets.</summary>
     [Fact]
     public void IgnoreIndex3_RejectsMinus100()
     {
@@ -240,7 +240,7 @@ public sealed class CannedCornerTests
     /// <summary>
     /// Logits of ±1e4 (exp overflows in float64 and float32 unless the max is subtracted): cross_entropy with class
     /// indices and probabilities, and BCE with logits. Every output of every method is finite, and all match the
-    /// independent stable computation within API.md's tolerance, float32 included. Rows: one dominant logit with the
+    /// independent stable computation within docs/getting-started.md's tolerance, float32 included. Rows: one dominant logit with the
     /// target on a -1e4 class (loss 2e4), all logits -1e4 (loss log 4), two tied at 1e4. float32 catches a kernel that
     /// rounds lse = max + log(sum) before subtracting x: all logits -1e4, target 2 then gives 1.38671875, not log 4.
     /// </summary>

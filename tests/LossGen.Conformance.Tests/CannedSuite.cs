@@ -32,7 +32,7 @@ public static class CannedSuite
     /// <summary>The other ignore index the derived check uses (a real class for C &gt; 3, out of range for C = 3).</summary>
     public const int OtherIgnoreIndex = 3;
 
-    /// <summary>PoissonNllLoss's default Eps (API.md), which the log_input = False data was not computed with.</summary>
+    /// <summary>PoissonNllLoss's default Eps (docs/getting-started.md), which the log_input = False data was not computed with.</summary>
     public const double PoissonDefaultEps = 1e-8;
 
     private static readonly Lazy<IReadOnlyList<CannedCase>> s_covered = new(() => ReferenceData.All.Select(Map).ToArray());
@@ -147,7 +147,7 @@ public static class CannedSuite
         return attribute;
     }
 
-    /// <summary>The case's inputs are exactly those API.md gives the attribute (x, t or y, w, posWeight).</summary>
+    /// <summary>The case's inputs are exactly those docs/getting-started.md gives the attribute (x, t or y, w, posWeight).</summary>
     private static void CheckInputs(RefCase c, CannedLossAttribute a)
     {
         bool classIndex = a is NllLossAttribute or CrossEntropyLossAttribute { Target: TargetKind.ClassIndices };

@@ -28,7 +28,7 @@ public ref struct LossArgs<T>
 /// <summary>Calls one generated method; returns its result, or default for a void method.</summary>
 public delegate T LossCall<T>(ref LossArgs<T> args);
 
-/// <summary>Which overload of API.md to call.</summary>
+/// <summary>Which overload of docs/getting-started.md to call.</summary>
 public sealed record CallShape(Op Op, bool Reduced, bool ClassIndex, bool Weighted, bool WithDy = false, bool LongTargets = false, bool PosWeighted = false)
 {
     public override string ToString() =>
@@ -41,7 +41,7 @@ public sealed record BoundLoss<T>(LossCall<T> Call, string[] HyperNames, MethodI
 /// Binds the generated static methods of a loss class to a <see cref="LossCall{T}"/>. The generated
 /// classes are static (they cannot be type arguments or implement an interface) and their methods take
 /// ref structs (no MethodInfo.Invoke), so a small DynamicMethod loads each argument from
-/// <see cref="LossArgs{T}"/> by parameter name. Before binding, the overload is checked against API.md:
+/// <see cref="LossArgs{T}"/> by parameter name. Before binding, the overload is checked against docs/getting-started.md:
 /// parameter names, types and order, the return type, <c>T dloss = 1</c>, and the hyper-parameters
 /// (optional, type T, declared order and defaults).
 /// </summary>
@@ -52,7 +52,7 @@ public static class LossInvoker
     public static BoundLoss<T> Bind<T>(Type loss, CallShape shape) =>
         (BoundLoss<T>)s_cache.GetOrAdd((loss, shape, typeof(T)), key => Create<T>(key.Loss, key.Shape));
 
-    /// <summary>The parameters API.md prescribes before the hyper-parameters, and the return type.</summary>
+    /// <summary>The parameters docs/getting-started.md prescribes before the hyper-parameters, and the return type.</summary>
     public static (List<(string Name, Type Type)> Parameters, Type Return) Expected<T>(CallShape s)
     {
         Type ro = typeof(ReadOnlyTensorSpan<T>), rw = typeof(TensorSpan<T>);
@@ -111,9 +111,9 @@ public static class LossInvoker
         var problems = new List<string>();
         for (int i = 0; i < expected.Count; i++)
             if (parameters[i].Name != expected[i].Name)
-                problems.Add($"parameter {i} is named '{parameters[i].Name}', API.md says '{expected[i].Name}'");
+                problems.Add($"parameter {i} is named '{parameters[i].Name}', docs/getting-started.md says '{expected[i].Name}'");
         if (method.ReturnType != returns)
-            problems.Add($"returns {Display(method.ReturnType)}, API.md says {Display(returns)}");
+            problems.Add($"returns {Display(method.ReturnType)}, docs/getting-started.md says {Display(returns)}");
         if (shape.Reduced && shape.Op != Op.Forward)
         {
             ParameterInfo dloss = parameters[expected.Count - 1];
@@ -130,7 +130,7 @@ public static class LossInvoker
                 problems.Add($"hyper-parameter '{p.Name}' must be optional with default {d.DefaultValue}, has {(p.HasDefaultValue ? p.DefaultValue ?? "null" : "none")}");
         }
         if (problems.Count > 0)
-            throw new InvalidOperationException($"{loss.FullName}.{Display(method)} does not match API.md ({wanted}):\n  {string.Join("\n  ", problems)}");
+            throw new InvalidOperationException($"{loss.FullName}.{Display(method)} does not match docs/getting-started.md ({wanted}):\n  {string.Join("\n  ", problems)}");
 
         return new BoundLoss<T>(Emit<T>(loss, method, shape, hyper), hyper, method);
     }

@@ -8,7 +8,7 @@ namespace LossGen.Conformance.Tests;
 public enum Precision { Float64, Float32 }
 
 /// <summary>
-/// Collects every mismatch of one call against the reference (API.md tolerance), then fails once with
+/// Collects every mismatch of one call against the reference (docs/getting-started.md tolerance), then fails once with
 /// the case id, method, precision, and for each bad element its index, expected and actual value.
 /// </summary>
 public sealed class Mismatches(string caseId, string method, Precision precision)

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace LossGen.Tests;
 
-/// <summary>DSL.md's example table: every expression compiles with no diagnostic and the generated code compiles.</summary>
+/// <summary>docs/dsl.md's example table: every expression compiles with no diagnostic and the generated code compiles.</summary>
 public class ExampleTests
 {
     public static TheoryData<string, string, string> Examples => new()

@@ -12,8 +12,8 @@ using Xunit.Abstractions;
 namespace LossGen.Property.Tests.Fuzz;
 
 /// <summary>
-/// Hostile input for the front end: random bytes, token soups, mutated programs, and the large and deep inputs of
-/// issue 8. The compiler never throws, never overflows its stack (that would end this test process), never takes long,
+/// Hostile input for the front end: random bytes, token soups, mutated programs, and large and deep inputs
+/// (docs/testing.md). The compiler never throws, never overflows its stack (that would end this test process), never takes long,
 /// and answers every input with an LG diagnostic or compiled source. <c>LOSSGEN_FUZZ_ITERATIONS</c> sets the volume.
 /// </summary>
 public class FrontEndFuzzTests(ITestOutputHelper output)

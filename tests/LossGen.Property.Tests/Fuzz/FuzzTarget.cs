@@ -20,7 +20,7 @@ public sealed record FuzzOptions(int Reduction = 1, int Classes = 0, int ClassAx
 
 /// <summary>
 /// Runs hostile input through the compiler, the pure function <see cref="LossCompiler.Compile"/> for volume and the
-/// whole generator driver for a sample, and checks what issue 8 asks: no exception (no LG9999, which is a caught one;
+/// whole generator driver for a sample, and checks what the front end promises (docs/testing.md): no exception (no LG9999, which is a caught one;
 /// no generator exception, which is CS8785), a bounded time, and either an LG error or generated source.
 /// </summary>
 public static class FuzzTarget

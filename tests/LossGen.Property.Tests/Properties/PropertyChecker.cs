@@ -401,7 +401,7 @@ public static class PropertyChecker
                         expected.AddRange(hypers);
                         if (!expected.SequenceEqual(actual.Select(p => p.TrimStart('@'))))
                         {
-                            fail($"{key} has parameters ({string.Join(", ", actual)}), API.md says ({string.Join(", ", expected)})");
+                            fail($"{key} has parameters ({string.Join(", ", actual)}), docs/getting-started.md says ({string.Join(", ", expected)})");
                         }
                     }
                 }

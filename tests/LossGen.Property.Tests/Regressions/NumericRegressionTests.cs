@@ -58,7 +58,7 @@ public class NumericRegressionTests
 
     /// <summary>
     /// docs/dsl.md: <c>log1p(a)</c> is "log(1 + a), accurate near 0" and <c>expm1(a)</c> "exp(a) - 1, accurate near 0";
-    /// API.md: float64 within 1e-9 relative, float32 within 1e-5. The kernels call <c>T.LogP1</c> and <c>T.ExpM1</c>,
+    /// docs/getting-started.md: float64 within 1e-9 relative, float32 within 1e-5. The kernels call <c>T.LogP1</c> and <c>T.ExpM1</c>,
     /// which .NET implements as <c>Log(1 + a)</c> and <c>Exp(a) - 1</c>: at a = 1e-10 the double result is off by 8e-8
     /// relative, and the float one at a = 1e-5 by 1.4e-3. Fix: accurate Ops.Log1p/Ops.Expm1 in runtime/Internal/Ops.cs
     /// (u = 1 + a; u == 1 ? a : log(u) * a / (u - 1), and the dual for expm1), named by the table in Ir/Functions.cs.

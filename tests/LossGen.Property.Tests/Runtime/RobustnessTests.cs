@@ -8,7 +8,7 @@ using Xunit;
 namespace LossGen.Property.Tests.Runtime;
 
 /// <summary>
-/// What tests/LossGen.Tests/Runtime/BehaviorTests.cs does not already cover: every bad-argument path of API.md across
+/// What tests/LossGen.Tests/Runtime/BehaviorTests.cs does not already cover: every bad-argument path of docs/getting-started.md across
 /// loss kinds (each throwing before anything is written), empty batches and single classes, extreme and masked logits,
 /// all-ignored batches, NaN propagation, and concurrent calls on several kinds of loss.
 /// </summary>

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace LossGen.Tests.Runtime;
 
-/// <summary>API.md's runtime behaviour: validation before writing, in-place gradients, strides, masking, NaN, allocation, threads.</summary>
+/// <summary>docs/getting-started.md's runtime behaviour: validation before writing, in-place gradients, strides, masking, NaN, allocation, threads.</summary>
 public class BehaviorTests
 {
     private const double Sentinel = 12345.0;
