@@ -259,7 +259,13 @@ internal sealed partial class KernelEmitter
             }
         }
 
-        return $"{V}.IsHardwareAccelerated" + string.Concat(tensors.Select(t => $" && {t}Stride == 1"));
+        var checks = tensors.Select(t => $"{t}Stride == 1").ToList();
+        if (!WidestWidth || checks.Count == 0)
+        {
+            checks.Insert(0, $"{V}.IsHardwareAccelerated");
+        }
+
+        return string.Join(" && ", checks);
     }
 
     /// <summary>The gradient the final pass writes: <see cref="KernelPlan.Dx"/>, or its part without a one-hot term.</summary>

@@ -95,7 +95,12 @@ internal sealed partial class KernelEmitter
             }
         }
 
-        var checks = new List<string> { $"{V}.IsHardwareAccelerated", $"end - start >= {VectorCount}" };
+        var checks = new List<string> { $"end - start >= {VectorCount}" };
+        if (!WidestWidth)
+        {
+            checks.Insert(0, $"{V}.IsHardwareAccelerated");
+        }
+
         if (!Flat)
         {
             checks.Add($"classes < 2 * {VectorCount}");

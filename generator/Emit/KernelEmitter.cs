@@ -97,6 +97,12 @@ internal sealed partial class KernelEmitter
         return _width.Form(template);
     }
 
+    /// <summary>
+    /// The widest width runs only where the hardware accelerates it (the chunk struct checks once); the others are also
+    /// the fallback, so their vector loops check again.
+    /// </summary>
+    private bool WidestWidth => _width == VectorWidth.Kernels[0];
+
     /// <summary>The element count of a vector at the width being written.</summary>
     private string VectorCount => V + "<T>.Count";
 
