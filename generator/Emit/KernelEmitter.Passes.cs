@@ -16,7 +16,7 @@ internal sealed partial class KernelEmitter
 {
     /// <summary>
     /// One loop over the class axis per pass; the reductions of a pass share its loop. Where the class axis is
-    /// contiguous and every function has a vector form, a Vector256 loop runs, ending with a masked step for the classes
+    /// contiguous and every function has a vector form, a vector loop runs, ending with a masked step for the classes
     /// left (<see cref="EmitTail"/>); otherwise a scalar loop does the row.
     /// </summary>
     private void EmitPasses(List<List<Node>> passes)
@@ -36,7 +36,11 @@ internal sealed partial class KernelEmitter
             }
 
             IndentedWriter? vector = null;
-            string? condition = VectorCondition(pass.Select(r => r.Args[0]), caches ? new[] { "dx" } : Enumerable.Empty<string>());
+            // The weight passes (mean_by's denominator) run once per call in the kernel method, outside the pieces that
+            // are generic over the width: their loops are scalar.
+            string? condition = passes == _plan.Passes
+                ? VectorCondition(pass.Select(r => r.Args[0]), caches ? new[] { "dx" } : Enumerable.Empty<string>())
+                : null;
             if (condition is not null)
             {
                 vector = new IndentedWriter(indent + 1);
@@ -54,13 +58,13 @@ internal sealed partial class KernelEmitter
                         string partials = name + "Partials" + suffix;
                         string folded = reduction.Function!.Reduce switch
                         {
-                            ReduceKind.Sum => $"{partials} + {value}",
+                            ReduceKind.Sum => $"{V}.Add({partials}, {value})",
                             ReduceKind.Max => $"{V}.{VectorMax(reduction)}({partials}, {value})",
                             _ => $"{V}.Min({partials}, {value})",
                         };
                         vectorContext.Writer.Line(_tailMask is not null
                             ? $"{partials} = {V}.ConditionalSelect({_tailMask}, {folded}, {partials});"
-                            : reduction.Function!.Reduce == ReduceKind.Sum ? $"{partials} += {value};" : $"{partials} = {folded};");
+                            : $"{partials} = {folded};");
                     }
 
                     if (caches)
@@ -92,8 +96,8 @@ internal sealed partial class KernelEmitter
                 // every other vector.
                 foreach ((Node reduction, string name) in accumulators)
                 {
-                    vector.Line($"{V}<T> {name}Partials = {V}.Create({Init(reduction)});");
-                    vector.Line($"{V}<T> {name}Partials2 = {V}.Create({Init(reduction)});");
+                    vector.Line($"{VectorType} {name}Partials = {V}.Create({Init(reduction)});");
+                    vector.Line($"{VectorType} {name}Partials2 = {V}.Create({Init(reduction)});");
                 }
 
                 vector.Line($"for (; c <= classes - 2 * {VectorCount}; c += 2 * {VectorCount})");
@@ -110,7 +114,7 @@ internal sealed partial class KernelEmitter
                 {
                     vector.Line(reduction.Function!.Reduce switch
                     {
-                        ReduceKind.Sum => $"{name}Partials += {name}Partials2;",
+                        ReduceKind.Sum => $"{name}Partials = {V}.Add({name}Partials, {name}Partials2);",
                         ReduceKind.Max => $"{name}Partials = {V}.{VectorMax(reduction)}({name}Partials, {name}Partials2);",
                         _ => $"{name}Partials = {V}.Min({name}Partials, {name}Partials2);",
                     });
@@ -121,8 +125,8 @@ internal sealed partial class KernelEmitter
                     vector.Line(reduction.Function!.Reduce switch
                     {
                         ReduceKind.Sum => $"{name} = {V}.Sum({name}Partials);",
-                        ReduceKind.Max => $"{name} = global::LossGen.Internal.VectorOps.MaxAcross({name}Partials);",
-                        _ => $"{name} = global::LossGen.Internal.VectorOps.MinAcross({name}Partials);",
+                        ReduceKind.Max => $"{name} = {V}.MaxAcross({name}Partials);",
+                        _ => $"{name} = {V}.MinAcross({name}Partials);",
                     });
                 }
 
@@ -145,7 +149,7 @@ internal sealed partial class KernelEmitter
 
     /// <summary>
     /// Names an accumulator for each reduction of a pass and writes, in <paramref name="context"/>, the statement that
-    /// folds one class into it (<paramref name="type"/>.Max/Min: T for scalars, Vector256 for lanes).
+    /// folds one class into it (<paramref name="type"/>.Max/Min: T for scalars, the width for lanes).
     /// </summary>
     private List<(Node Node, string Name)> Accumulate(List<Node> pass, Context context, string type)
     {
@@ -155,7 +159,7 @@ internal sealed partial class KernelEmitter
             string value = Value(reduction.Args[0], context);
             context.Writer.Line(reduction.Function!.Reduce switch
             {
-                ReduceKind.Sum => $"{name} += {value};",
+                ReduceKind.Sum => type == "T" ? $"{name} += {value};" : $"{name} = {type}.Add({name}, {value});",
                 ReduceKind.Max => $"{name} = {type}.{(type == "T" ? "Max" : VectorMax(reduction))}({name}, {value});",
                 _ => $"{name} = {type}.Min({name}, {value});",
             });
@@ -192,7 +196,11 @@ internal sealed partial class KernelEmitter
         _rowWriter.Line("{");
         _rowWriter.Open();
         _rowWriter.Line("nint c = 0;");
-        _rowWriter.Line($"if ({condition})");
+        if (condition!.Length > 0)
+        {
+            _rowWriter.Line($"if ({condition})");
+        }
+
         _rowWriter.Raw(vector);
         _rowWriter.Line();
         _rowWriter.Line("for (; c < classes; c++)");
@@ -259,13 +267,8 @@ internal sealed partial class KernelEmitter
             }
         }
 
-        var checks = tensors.Select(t => $"{t}Stride == 1").ToList();
-        if (!WidestWidth || checks.Count == 0)
-        {
-            checks.Insert(0, $"{V}.IsHardwareAccelerated");
-        }
-
-        return string.Join(" && ", checks);
+        // Empty when every value is broadcast and nothing is written: the vector loop then always runs.
+        return string.Join(" && ", tensors.Select(t => $"{t}Stride == 1"));
     }
 
     /// <summary>The gradient the final pass writes: <see cref="KernelPlan.Dx"/>, or its part without a one-hot term.</summary>
@@ -282,7 +285,7 @@ internal sealed partial class KernelEmitter
                 (true, false) => $"total += double.CreateTruncating({value});",
                 (true, true) => $"total += double.CreateTruncating({V}.Sum({value}));",
                 (false, false) => $"Unsafe.Add(ref lossRef, lossOffset) = {value};",
-                _ => $"{value}.StoreUnsafe(ref lossRef, (nuint)lossOffset);",
+                _ => $"{V}.StoreUnsafe({value}, ref lossRef, (nuint)lossOffset);",
             });
         }
 
@@ -404,7 +407,7 @@ internal sealed partial class KernelEmitter
             string formula = Printer.Print(_decisions.Cache);
             string note = formula.Length <= 60 && formula.IndexOfAny(new[] { '\r', '\n' }) < 0 ? formula + ", stored" : "stored";
             context.Writer.Line(context.Place == Place.Vector
-                ? $"{V}<T> {name} = {VectorLoad("dx", "dxOffset + c")}; // {note} by pass {_decisions.CachePass + 1}"
+                ? $"{VectorType} {name} = {VectorLoad("dx", "dxOffset + c")}; // {note} by pass {_decisions.CachePass + 1}"
                 : $"T {name} = Unsafe.Add(ref dxRef, dxOffset + c * dxStride); // {note} by pass {_decisions.CachePass + 1}");
             context.Names[_decisions.Cache] = name;
         }
@@ -413,9 +416,9 @@ internal sealed partial class KernelEmitter
         string Store(string tensor, string value) => (context.Place, _lanes) switch
         {
             (Place.Vector, _) => VectorStore(value, tensor, $"{tensor}Offset + c"),
-            (Place.Block, _) => $"{value}.StoreUnsafe(ref {tensor}Ref, {BlockOffset(tensor)});",
-            (Place.Flat, true) => $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint){tensor}Offset);",
-            (_, true) => $"global::LossGen.Internal.VectorOps.Scatter({value}, ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength});",
+            (Place.Block, _) => $"{V}.StoreUnsafe({value}, ref {tensor}Ref, {BlockOffset(tensor)});",
+            (Place.Flat, true) => $"{V}.StoreUnsafe({value}, ref {tensor}Ref, (nuint){tensor}Offset);",
+            (_, true) => $"{V}.Scatter({value}, ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength});",
             _ => $"{Read(tensor, context.Place)} = {value};",
         };
 
@@ -423,7 +426,7 @@ internal sealed partial class KernelEmitter
         if (_outputs.Loss && Elementwise)
         {
             string value = Value(_plan.Loss!, context);
-            string lanes = _tailMask is null || context.Place != Place.Vector ? value : $"{V}.ConditionalSelect({_tailMask}, {value}, {V}<T>.Zero)";
+            string lanes = _tailMask is null || context.Place != Place.Vector ? value : $"{V}.ConditionalSelect({_tailMask}, {value}, {V}.Zero)";
             writes.Add(!ReducedLoss ? Store("loss", value) : vector ? $"total += double.CreateTruncating({V}.Sum({lanes}));" : $"total += double.CreateTruncating({value});");
         }
 

@@ -96,10 +96,6 @@ internal sealed partial class KernelEmitter
         }
 
         var checks = new List<string> { $"end - start >= {VectorCount}" };
-        if (!WidestWidth)
-        {
-            checks.Insert(0, $"{V}.IsHardwareAccelerated");
-        }
 
         if (!Flat)
         {
@@ -129,10 +125,10 @@ internal sealed partial class KernelEmitter
 
         if (_loss.UsesTarget)
         {
-            _rowWriter.Line($"{V}<T> targetLanes = global::LossGen.Internal.VectorOps.{Helper("Targets")}<T, TIndex>(ref Unsafe.Add(ref tRef, tOffset));");
+            _rowWriter.Line($"{VectorType} targetLanes = {V}.Targets<TIndex>(ref Unsafe.Add(ref tRef, tOffset));");
             if (HasIgnore)
             {
-                using (_rowWriter.Block($"if (global::LossGen.Internal.VectorOps.Contains(targetLanes, T.CreateTruncating({_loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture)})))"))
+                using (_rowWriter.Block($"if ({V}.Contains(targetLanes, T.CreateTruncating({_loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture)})))"))
                 {
                     _rowWriter.Line("break;");
                 }
@@ -142,7 +138,7 @@ internal sealed partial class KernelEmitter
         if (_outputs.Dx && !ReducedLoss && !Elementwise)
         {
             string seedLanes = Fresh("seed") + "Lanes";
-            _rowWriter.Line($"{V}<T> {seedLanes} = {V}.LoadUnsafe(ref dlossRef, (nuint)dlossOffset);");
+            _rowWriter.Line($"{VectorType} {seedLanes} = {V}.LoadUnsafe(ref dlossRef, (nuint)dlossOffset);");
             _rowNames[_loss.Seed] = seedLanes;
         }
 
@@ -163,7 +159,7 @@ internal sealed partial class KernelEmitter
 
             foreach ((Node reduction, string name) in accumulators)
             {
-                _rowWriter.Line($"{V}<T> {name} = {V}.Create({Init(reduction)});");
+                _rowWriter.Line($"{VectorType} {name} = {V}.Create({Init(reduction)});");
             }
 
             _rowWriter.Line("for (nint c = 0; c < classes; c++)");
@@ -202,14 +198,14 @@ internal sealed partial class KernelEmitter
                     string value = Value(reduction.Args[0], contexts[c]);
                     if (!partial.ContainsKey(reduction))
                     {
-                        _rowWriter.Line($"{V}<T> {name} = {value};");
+                        _rowWriter.Line($"{VectorType} {name} = {value};");
                         partial[reduction] = name;
                         continue;
                     }
 
                     _rowWriter.Line(reduction.Function!.Reduce switch
                     {
-                        ReduceKind.Sum => $"{name} += {value};",
+                        ReduceKind.Sum => $"{name} = {V}.Add({name}, {value});",
                         ReduceKind.Max => $"{name} = {V}.{VectorMax(reduction)}({name}, {value});",
                         _ => $"{name} = {V}.Min({name}, {value});",
                     });
@@ -228,7 +224,7 @@ internal sealed partial class KernelEmitter
             string value = Value(_plan.Loss!, null);
             _rowWriter.Line(ReducedLoss
                 ? $"total += double.CreateTruncating({V}.Sum({value}));"
-                : $"{value}.StoreUnsafe(ref lossRef, (nuint)lossOffset);");
+                : $"{V}.StoreUnsafe({value}, ref lossRef, (nuint)lossOffset);");
         }
 
         if ((_outputs.Loss && Elementwise) || _outputs.Dx || _outputs.Dy)
@@ -267,14 +263,14 @@ internal sealed partial class KernelEmitter
         if (!_blockConstants.TryGetValue(key, out string? name))
         {
             name = char.ToLowerInvariant(helper[0]) + helper.Substring(1) + k.ToString(CultureInfo.InvariantCulture);
-            _scalars.Line($"{V}<T> {name} = global::LossGen.Internal.VectorOps.{Helper(helper)}<T>({k.ToString(CultureInfo.InvariantCulture)}, {_loss.Spec.Classes.ToString(CultureInfo.InvariantCulture)});");
+            _scalars.Line($"{VectorType} {name} = {V}.{helper}({k.ToString(CultureInfo.InvariantCulture)}, {_loss.Spec.Classes.ToString(CultureInfo.InvariantCulture)});");
             _blockConstants[key] = name;
         }
 
         return name;
     }
 
-    private string BlockOffset(string tensor) => $"(nuint)({tensor}Offset + {_blockIndex.ToString(CultureInfo.InvariantCulture)} * {V}<T>.Count)";
+    private string BlockOffset(string tensor) => $"(nuint)({tensor}Offset + {_blockIndex.ToString(CultureInfo.InvariantCulture)} * {V}.Count)";
 
     /// <summary>In flat vector k of a block: the target class of each element's row.</summary>
     private string BlockTargets(Context context)
@@ -282,7 +278,7 @@ internal sealed partial class KernelEmitter
         if (context.Targets is null)
         {
             context.Targets = $"targetFlat{_blockIndex.ToString(CultureInfo.InvariantCulture)}";
-            context.Writer.Line($"{V}<T> {context.Targets} = global::LossGen.Internal.VectorOps.Expand(targetLanes, {BlockConstant("ExpandIndices", _blockIndex)});");
+            context.Writer.Line($"{VectorType} {context.Targets} = {V}.Expand(targetLanes, {BlockConstant("ExpandIndices", _blockIndex)});");
         }
 
         return context.Targets;

@@ -92,12 +92,12 @@ internal sealed partial class KernelEmitter
         {
             if (node.IsConst(0))
             {
-                return $"{V}<T>.Zero";
+                return $"{V}.Zero";
             }
 
             if (node.IsConst(1))
             {
-                return $"{V}<T>.One";
+                return $"{V}.One";
             }
 
             if (!IsBroadcast(node))
@@ -224,12 +224,12 @@ internal sealed partial class KernelEmitter
     {
         if (node.IsConst(0))
         {
-            return $"{V}<T>.Zero";
+            return $"{V}.Zero";
         }
 
         if (node.IsConst(1))
         {
-            return $"{V}<T>.One";
+            return $"{V}.One";
         }
 
         if (IsLaneBroadcast(node))
@@ -270,14 +270,14 @@ internal sealed partial class KernelEmitter
             if (node.Op == Op.Seed)
             {
                 // The seed is computed after the denominator pass, so it is broadcast where it is used.
-                _rowWriter.Line($"{V}<T> {name} = {V}.Create({scalar});");
+                _rowWriter.Line($"{VectorType} {name} = {V}.Create({scalar});");
                 _rowVectors[node] = name;
                 return;
             }
 
             if (!_scalarVectors.ContainsValue(name))
             {
-                _scalars.Line($"{V}<T> {name} = {V}.Create({scalar});");
+                _scalars.Line($"{VectorType} {name} = {V}.Create({scalar});");
             }
 
             _scalarVectors[node] = name;
@@ -301,12 +301,12 @@ internal sealed partial class KernelEmitter
                 string pick = Fresh("pick") + "Lanes";
                 string outer = _classIndex;
                 _classIndex = "0";
-                _rowWriter.Line($"{V}<T> {pick} = {Value(node.Args[0], _unrolled[0])};");
+                _rowWriter.Line($"{VectorType} {pick} = {Value(node.Args[0], _unrolled[0])};");
                 for (int c = 1; c < _unrolled.Length; c++)
                 {
                     _classIndex = c.ToString(CultureInfo.InvariantCulture);
                     string value = Value(node.Args[0], _unrolled[c]);
-                    _rowWriter.Line($"{pick} = global::LossGen.Internal.VectorOps.Choose(targetLanes, T.CreateTruncating({_classIndex}), {value}, {pick});");
+                    _rowWriter.Line($"{pick} = {V}.Choose(targetLanes, T.CreateTruncating({_classIndex}), {value}, {pick});");
                 }
 
                 _classIndex = outer;
@@ -319,7 +319,7 @@ internal sealed partial class KernelEmitter
                 return;
             case Op.Input when perClass:
                 expression = place == Place.Pick
-                    ? $"global::LossGen.Internal.VectorOps.GatherPick(ref {node.Name}Ref, 0, targetLanes, {node.Name}Stride)"
+                    ? $"{V}.GatherPick(ref {node.Name}Ref, 0, targetLanes, {node.Name}Stride)"
                     : $"{V}.Create(Unsafe.Add(ref {node.Name}Ref, {_classIndex} * {node.Name}Stride))";
                 break;
             case Op.Input:
@@ -328,18 +328,18 @@ internal sealed partial class KernelEmitter
                 expression = place switch
                 {
                     Place.Flat => $"{V}.LoadUnsafe(ref {tensor}Ref, (nuint){tensor}Offset)",
-                    Place.Pick => $"global::LossGen.Internal.VectorOps.GatherPick(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset), {RowLength}, targetLanes, 1)",
-                    _ => $"global::LossGen.Internal.VectorOps.{Helper("Gather")}(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength})",
+                    Place.Pick => $"{V}.GatherPick(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset), {RowLength}, targetLanes, 1)",
+                    _ => $"{V}.Gather(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength})",
                 };
                 break;
             case Op.OneHot:
                 if (place == Place.Pick)
                 {
-                    _pickNames[node] = $"{V}<T>.One";
+                    _pickNames[node] = $"{V}.One";
                     return;
                 }
 
-                expression = $"global::LossGen.Internal.VectorOps.Equal({V}.Create(T.CreateTruncating({_classIndex})), targetLanes)";
+                expression = $"{V}.Equal({V}.Create(T.CreateTruncating({_classIndex})), targetLanes)";
                 break;
             case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
                 expression = Format(Form(node.Function.Vector), node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
@@ -356,7 +356,7 @@ internal sealed partial class KernelEmitter
             _ => Stem(node.Function!),
         };
         string lanes = Fresh(stem) + "Lanes";
-        string line = $"{V}<T> {lanes} = {expression};";
+        string line = $"{VectorType} {lanes} = {expression};";
         if (node.Shape == Shape.Row)
         {
             _rowWriter.Line(line);
@@ -383,10 +383,10 @@ internal sealed partial class KernelEmitter
         {
             // A row value (in lanes: one per row) spread over the elements of its row.
             string rows = Value(node, null);
-            expression = $"global::LossGen.Internal.VectorOps.Expand({rows}, {BlockConstant("ExpandIndices", _blockIndex)})";
+            expression = $"{V}.Expand({rows}, {BlockConstant("ExpandIndices", _blockIndex)})";
             stem = rows.EndsWith("Lanes", StringComparison.Ordinal) ? rows.Substring(0, rows.Length - 5) : rows;
             string spread = $"{stem}Flat{_blockIndex.ToString(CultureInfo.InvariantCulture)}";
-            context.Writer.Line($"{V}<T> {spread} = {expression};");
+            context.Writer.Line($"{VectorType} {spread} = {expression};");
             context.Names[node] = spread;
             return;
         }
@@ -394,7 +394,7 @@ internal sealed partial class KernelEmitter
         switch (node.Op)
         {
             case Op.Input when perClass:
-                expression = $"global::LossGen.Internal.VectorOps.GatherPick(ref {node.Name}Ref, 0, {BlockConstant("ClassIndices", _blockIndex)}, {node.Name}Stride)";
+                expression = $"{V}.GatherPick(ref {node.Name}Ref, 0, {BlockConstant("ClassIndices", _blockIndex)}, {node.Name}Stride)";
                 stem = node.Name;
                 break;
             case Op.Input:
@@ -404,7 +404,7 @@ internal sealed partial class KernelEmitter
                 stem = node.Op == Op.Seed ? "seed" : node.Name;
                 break;
             case Op.OneHot:
-                expression = $"global::LossGen.Internal.VectorOps.Equal({BlockConstant("ClassIndices", _blockIndex)}, {BlockTargets(context)})";
+                expression = $"{V}.Equal({BlockConstant("ClassIndices", _blockIndex)}, {BlockTargets(context)})";
                 stem = "oneHot";
                 break;
             case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
@@ -416,7 +416,7 @@ internal sealed partial class KernelEmitter
         }
 
         string name = Fresh(stem) + "Flat";
-        context.Writer.Line($"{V}<T> {name} = {expression};");
+        context.Writer.Line($"{VectorType} {name} = {expression};");
         context.Names[node] = name;
     }
 
@@ -431,7 +431,7 @@ internal sealed partial class KernelEmitter
             string scalar = Value(node, null);
             bool identifier = scalar.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
             string name = identifier ? scalar + "Lanes" : Fresh("broadcast") + "Lanes";
-            string line = $"{V}<T> {name} = {V}.Create({scalar});";
+            string line = $"{VectorType} {name} = {V}.Create({scalar});";
             if (node.Shape == Shape.Scalar)
             {
                 _scalars.Line(line);
@@ -452,7 +452,7 @@ internal sealed partial class KernelEmitter
                 => VectorLoad(node.Name, _vectorIndex),
             Op.Input => VectorLoad(node.Name, $"{node.Name}Offset + {_vectorIndex}"),
             Op.Seed => VectorLoad("dloss", $"dlossOffset + {_vectorIndex}"),
-            Op.OneHot => $"global::LossGen.Internal.VectorOps.{Helper("OneHot")}<T>({_vectorIndex}, target)",
+            Op.OneHot => $"{V}.OneHot({_vectorIndex}, target)",
             Op.Call => Format(Form(node.Function!.Vector!), node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray()),
             _ => throw new InvalidOperationException("no vector form for " + node),
         };
@@ -464,7 +464,7 @@ internal sealed partial class KernelEmitter
             _ => Stem(node.Function!),
         };
         string lanes = Fresh(stem) + "Lanes";
-        context.Writer.Line($"{V}<T> {lanes} = {expression};");
+        context.Writer.Line($"{VectorType} {lanes} = {expression};");
         context.Names[node] = lanes;
     }
 

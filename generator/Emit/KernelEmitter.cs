@@ -58,7 +58,7 @@ internal sealed partial class KernelEmitter
         Class,
         Pick,
         Flat,
-        /// <summary>A Vector256 of consecutive classes c .. c + Count - 1 (contiguous class axis).</summary>
+        /// <summary>A vector of consecutive classes c .. c + Count - 1 (contiguous class axis).</summary>
         Vector,
         /// <summary>
         /// Flat vector k of an unrolled lane row: elements k * Count .. k * Count + Count - 1 of the block's rows, laid out as
@@ -67,48 +67,42 @@ internal sealed partial class KernelEmitter
         Block,
     }
 
-    /// <summary>The width the vector code being written is for.</summary>
-    private VectorWidth _width = VectorWidth.W256;
-
-    /// <summary>Set once the code being written uses vectors: the kernel then gets its pieces once per width.</summary>
+    /// <summary>Set once the code being written uses vectors: the kernel's pieces are then generic over the width.</summary>
     private bool _usesVectors;
 
-    /// <summary>The vector type at the width being written (<c>Vector256</c>); writing it marks the code as vectorised.</summary>
+    /// <summary>The width type parameter, whose static members are the vector operations; writing it marks the code as vectorised.</summary>
     private string V
     {
         get
         {
             _usesVectors = true;
-            return _width.Type;
+            return VectorWidth.Parameter;
         }
     }
 
-    /// <summary>A runtime helper without a vector parameter, named for the width being written (<see cref="VectorWidth.Helper"/>).</summary>
-    private string Helper(string name)
+    /// <summary>The vector type at the kernel's width (a type parameter).</summary>
+    private string VectorType
     {
-        _usesVectors = true;
-        return _width.Helper(name);
+        get
+        {
+            _usesVectors = true;
+            return VectorWidth.VectorParameter;
+        }
     }
 
-    /// <summary>A function row's vector form at the width being written.</summary>
+    /// <summary>A function row's vector form.</summary>
     private string Form(string template)
     {
         _usesVectors = true;
-        return _width.Form(template);
+        return VectorWidth.Form(template);
     }
 
-    /// <summary>
-    /// The widest width runs only where the hardware accelerates it (the chunk struct checks once); the others are also
-    /// the fallback, so their vector loops check again.
-    /// </summary>
-    private bool WidestWidth => _width == VectorWidth.Kernels[0];
-
-    /// <summary>The element count of a vector at the width being written.</summary>
-    private string VectorCount => V + "<T>.Count";
+    /// <summary>The element count of a vector at the kernel's width.</summary>
+    private string VectorCount => V + ".Count";
 
     private Dictionary<Node, string> _rowVectors = new();
 
-    /// <summary>Emitting a block of positions, one per lane: every row and class value is a Vector256.</summary>
+    /// <summary>Emitting a block of positions, one per lane: every row and class value is a vector.</summary>
     private bool _lanes;
     private Dictionary<Node, string> _scalarVectors = new();
 
@@ -366,23 +360,9 @@ internal sealed partial class KernelEmitter
 
         // The position loop runs in chunks (on several threads for large inputs), in a struct of its own.
         // Blocks of positions in lanes, then positions one at a time: each a method of its own, so that the JIT's
-        // limits per method (locals, inlining) apply to each piece rather than to the whole loop.
-        // Each width's pieces are written from the same naming state, so every width's code has the same names.
-        Action restore = Checkpoint();
-        var widths = new List<Pieces>();
-        foreach (VectorWidth width in VectorWidth.Kernels)
-        {
-            restore();
-            widths.Add(WritePieces(width, w.Indent + 1));
-        }
-
-        // Code that writes no vector is the same at every width: one set of pieces, no dispatch.
-        bool wide = widths.Any(p => p.UsesVectors);
-        if (!wide)
-        {
-            widths.RemoveRange(0, widths.Count - 1);
-        }
-
+        // limits per method (locals, inlining) apply to each piece rather than to the whole loop. Pieces with vector
+        // code are generic over the width: written once, compiled by the JIT for the width the chunk struct picks.
+        Pieces pieces = WritePieces(w.Indent + 1);
         List<(string Type, string Name)> fields = ChunkFields();
         List<(string Name, string Type)> pinned = Pinned();
         w.Line($"var chunks = new {ChunksName}{typeParameters}");
@@ -433,46 +413,47 @@ internal sealed partial class KernelEmitter
         w.Line("{");
         w.Open();
         w.Line("double total = 0;");
-        for (int i = 0; i < widths.Count; i++)
+        if (pieces.UsesVectors)
         {
-            string suffix = wide ? widths[i].Width.Suffix : string.Empty;
-            if (wide)
+            for (int i = 0; i < VectorWidth.Kernels.Length; i++)
             {
-                w.Line(i == widths.Count - 1 ? "else" : (i == 0 ? "if" : "else if") + $" ({widths[i].Width.Type}.IsHardwareAccelerated)");
+                VectorWidth width = VectorWidth.Kernels[i];
+                w.Line(i == VectorWidth.Kernels.Length - 1 ? "else" : (i == 0 ? "if" : "else if") + $" ({width.Type}.IsHardwareAccelerated)");
                 w.Line("{");
                 w.Open();
-            }
-
-            w.Line(widths[i].Lanes is not null ? $"nint position = Lanes{suffix}(start, end, in pinned, ref total);" : "nint position = start;");
-            w.Line($"total += Rows{suffix}(position, end, in pinned);");
-            if (wide)
-            {
+                WriteCalls(w, pieces, "<" + width.Arguments + ">");
                 w.Close();
             }
+        }
+        else
+        {
+            WriteCalls(w, pieces, string.Empty);
         }
 
         w.Line("return total;");
         w.Close();
-        foreach (Pieces pieces in widths)
+        string generic = pieces.UsesVectors ? $"<{VectorWidth.Parameter}, {VectorWidth.VectorParameter}>" : string.Empty;
+        if (pieces.Lanes is not null)
         {
-            string suffix = wide ? pieces.Width.Suffix : string.Empty;
-            if (pieces.Lanes is not null)
-            {
-                WritePiece(w, "nint Lanes" + suffix + "(nint start, nint end, in global::LossGen.Internal.Pinned pinned, ref double total)", pieces.LanesScalars, pieces.Lanes, "return position;", pinned, fields);
-            }
-
-            WritePiece(w, "double Rows" + suffix + "(nint start, nint end, in global::LossGen.Internal.Pinned pinned)", pieces.RowsScalars, pieces.Rows, "return total;", pinned, fields);
+            WritePiece(w, "nint Lanes" + generic + "(nint start, nint end, in global::LossGen.Internal.Pinned pinned, ref double total)", pieces.UsesVectors, pieces.LanesScalars, pieces.Lanes, "return position;", pinned, fields);
         }
 
+        WritePiece(w, "double Rows" + generic + "(nint start, nint end, in global::LossGen.Internal.Pinned pinned)", pieces.UsesVectors, pieces.RowsScalars, pieces.Rows, "return total;", pinned, fields);
         w.Close();
     }
 
-    /// <summary>One width's pieces of the position loop: blocks of positions in lanes (when the loss has them), then rows.</summary>
-    private sealed record Pieces(VectorWidth Width, IndentedWriter LanesScalars, IndentedWriter? Lanes, IndentedWriter RowsScalars, IndentedWriter Rows, bool UsesVectors);
-
-    private Pieces WritePieces(VectorWidth width, int indent)
+    /// <summary>The calls of the chunk struct's Run to the pieces, with the width's type arguments (if generic).</summary>
+    private static void WriteCalls(IndentedWriter w, Pieces pieces, string arguments)
     {
-        _width = width;
+        w.Line(pieces.Lanes is not null ? $"nint position = Lanes{arguments}(start, end, in pinned, ref total);" : "nint position = start;");
+        w.Line($"total += Rows{arguments}(position, end, in pinned);");
+    }
+
+    /// <summary>The pieces of the position loop: blocks of positions in lanes (when the loss has them), then rows.</summary>
+    private sealed record Pieces(IndentedWriter LanesScalars, IndentedWriter? Lanes, IndentedWriter RowsScalars, IndentedWriter Rows, bool UsesVectors);
+
+    private Pieces WritePieces(int indent)
+    {
         _usesVectors = false;
         var lanes = new IndentedWriter(indent);
         IndentedWriter lanesScalars = ResetScalars(indent);
@@ -480,17 +461,25 @@ internal sealed partial class KernelEmitter
         var rows = new IndentedWriter(indent);
         IndentedWriter rowsScalars = ResetScalars(indent);
         EmitRows(rows);
-        return new Pieces(width, lanesScalars, hasLanes ? lanes : null, rowsScalars, rows, _usesVectors);
+        return new Pieces(lanesScalars, hasLanes ? lanes : null, rowsScalars, rows, _usesVectors);
     }
 
     /// <summary>A method of the chunk struct: the pinned refs and fields as locals, then the piece's constants and loop.</summary>
-    private static void WritePiece(IndentedWriter w, string signature, IndentedWriter scalars, IndentedWriter body, string result, List<(string Name, string Type)> pinned, List<(string Type, string Name)> fields)
+    private static void WritePiece(IndentedWriter w, string signature, bool generic, IndentedWriter scalars, IndentedWriter body, string result, List<(string Name, string Type)> pinned, List<(string Type, string Name)> fields)
     {
         w.Line();
         // Fully optimised from the first call: a kernel's loops are what the program runs, and tiering would
         // first run them unoptimised, then optimise them for whatever the first calls happened to look like.
         w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
         w.Line("private readonly " + signature);
+        if (generic)
+        {
+            w.Open();
+            w.Line($"where {VectorWidth.Parameter} : struct, global::LossGen.Internal.IKernelWidth<{VectorWidth.VectorParameter}, T>");
+            w.Line($"where {VectorWidth.VectorParameter} : struct");
+            w.Unindent();
+        }
+
         w.Line("{");
         w.Open();
         for (int i = 0; i < pinned.Count; i++)
@@ -512,49 +501,6 @@ internal sealed partial class KernelEmitter
         w.Raw(body);
         w.Line(result);
         w.Close();
-    }
-
-    /// <summary>
-    /// The naming state of the loop being written (names given, counters of fresh names, where values live); the
-    /// returned action puts it back, so code written after it can be written again from the same start.
-    /// </summary>
-    private Action Checkpoint()
-    {
-        var scalarNames = new Dictionary<Node, string>(_scalarNames);
-        var stems = new Dictionary<string, int>(_stems);
-        var rowNames = new Dictionary<Node, string>(_rowNames);
-        var pickNames = new Dictionary<Node, string>(_pickNames);
-        var rowVectors = new Dictionary<Node, string>(_rowVectors);
-        var scalarVectors = new Dictionary<Node, string>(_scalarVectors);
-        var blockConstants = new Dictionary<string, string>(_blockConstants);
-        IndentedWriter scalars = _scalars;
-        IndentedWriter rowWriter = _rowWriter;
-        (bool lanes, string classIndex, string vectorIndex, string? tailMask) = (_lanes, _classIndex, _vectorIndex, _tailMask);
-        (Node? dxValue, Context[]? unrolled, int blockIndex) = (_dxValue, _unrolled, _blockIndex);
-        return () =>
-        {
-            _scalarNames = new Dictionary<Node, string>(scalarNames);
-            Reset(_stems, stems);
-            _rowNames = new Dictionary<Node, string>(rowNames);
-            _pickNames = new Dictionary<Node, string>(pickNames);
-            _rowVectors = new Dictionary<Node, string>(rowVectors);
-            _scalarVectors = new Dictionary<Node, string>(scalarVectors);
-            Reset(_blockConstants, blockConstants);
-            _scalars = scalars;
-            _rowWriter = rowWriter;
-            (_lanes, _classIndex, _vectorIndex, _tailMask) = (lanes, classIndex, vectorIndex, tailMask);
-            (_dxValue, _unrolled, _blockIndex) = (dxValue, unrolled, blockIndex);
-        };
-
-        static void Reset<TKey, TValue>(Dictionary<TKey, TValue> target, Dictionary<TKey, TValue> saved)
-            where TKey : notnull
-        {
-            target.Clear();
-            foreach (KeyValuePair<TKey, TValue> pair in saved)
-            {
-                target[pair.Key] = pair.Value;
-            }
-        }
     }
 
     /// <summary>Starts a new set of per-method constants (hyper-parameter expressions, broadcast vectors).</summary>
@@ -584,12 +530,12 @@ internal sealed partial class KernelEmitter
     /// <summary>A vector of <paramref name="tensor"/> from element <paramref name="offset"/> on (only the tail's lanes in the masked step).</summary>
     private string VectorLoad(string tensor, string offset) => _tailMask is null
         ? $"{V}.LoadUnsafe(ref {tensor}Ref, (nuint)({offset}))"
-        : $"global::LossGen.Internal.VectorOps.LoadTail(ref Unsafe.Add(ref {tensor}Ref, {offset}), {_tailMask})";
+        : $"{V}.LoadTail(ref Unsafe.Add(ref {tensor}Ref, {offset}), {_tailMask})";
 
     /// <summary>Stores <paramref name="value"/> to <paramref name="tensor"/> from element <paramref name="offset"/> on (only the tail's lanes in the masked step).</summary>
     private string VectorStore(string value, string tensor, string offset) => _tailMask is null
-        ? $"{value}.StoreUnsafe(ref {tensor}Ref, (nuint)({offset}));"
-        : $"global::LossGen.Internal.VectorOps.StoreTail({value}, ref Unsafe.Add(ref {tensor}Ref, {offset}), {_tailMask});";
+        ? $"{V}.StoreUnsafe({value}, ref {tensor}Ref, (nuint)({offset}));"
+        : $"{V}.StoreTail({value}, ref Unsafe.Add(ref {tensor}Ref, {offset}), {_tailMask});";
 
     /// <summary>
     /// Writes the masked last step of a vector loop over classes: when the class count is not a multiple of the vector
@@ -601,7 +547,7 @@ internal sealed partial class KernelEmitter
         string mask = Fresh("tailMask");
         vector.Line("if (c < classes)");
         vector.Line("{");
-        vector.Line($"    {V}<T> {mask} = global::LossGen.Internal.VectorOps.{Helper("TailMask")}<T>(classes - c);");
+        vector.Line($"    {VectorType} {mask} = {V}.TailMask(classes - c);");
         _tailMask = mask;
         vector.Raw(step());
         _tailMask = null;

@@ -3,28 +3,28 @@ using System.Globalization;
 namespace LossGen.Generator.Emit;
 
 /// <summary>
-/// One vector width the kernels are written for, and the one place that knows how a width is spelled in C#: the vector
-/// type, its element count, and the names of the runtime helpers that take no vector (so cannot overload on width and
-/// carry the width in their name). A kernel's vector code is written once per width from the same plan.
+/// A vector width a kernel runs at. A kernel's vector code is written once, generic over the width
+/// (<see cref="Parameter"/>, a <c>LossGen.Internal.IKernelWidth</c> whose static members are the vector operations, and
+/// <see cref="VectorParameter"/>, its vector type); the chunk struct picks the widest width the hardware accelerates
+/// and the JIT compiles the code for it.
 /// </summary>
 internal sealed record VectorWidth(int Bits)
 {
-    public static readonly VectorWidth W256 = new(256);
+    /// <summary>The widths the chunk struct dispatches to, widest first: 512, 256, then 128 bits (every 64-bit .NET target accelerates 128).</summary>
+    public static readonly VectorWidth[] Kernels = { new(512), new(256), new(128) };
 
-    public static readonly VectorWidth W512 = new(512);
+    /// <summary>The type parameter of the width in the generic kernel pieces.</summary>
+    public const string Parameter = "TWidth";
 
-    /// <summary>The widths a kernel has code for, widest first: the order the chunk struct tries them.</summary>
-    public static readonly VectorWidth[] Kernels = { W512, W256 };
+    /// <summary>The type parameter of the width's vector type.</summary>
+    public const string VectorParameter = "TVector";
 
     /// <summary>The vector type: <c>Vector256</c>.</summary>
     public string Type => "Vector" + Bits.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>The suffix of the kernel pieces written for this width: <c>Rows512</c>.</summary>
-    public string Suffix => Bits.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The type arguments that run the generic pieces at this width.</summary>
+    public string Arguments => $"global::LossGen.Internal.Width{Bits.ToString(CultureInfo.InvariantCulture)}<T>, {Type}<T>";
 
-    /// <summary>A runtime helper that takes no vector: <c>OneHot</c> at 256 bits, <c>OneHot512</c> at 512.</summary>
-    public string Helper(string name) => Bits == 256 ? name : name + Suffix;
-
-    /// <summary>A function row's vector form at this width: <c>{V}</c> is the vector type (<see cref="Ir.Function.Vector"/>).</summary>
-    public string Form(string template) => template.Replace("{V}", Type);
+    /// <summary>A function row's vector form (<see cref="Ir.Function.Vector"/>), with <c>{V}</c> the width parameter.</summary>
+    public static string Form(string template) => template.Replace("{V}", Parameter);
 }

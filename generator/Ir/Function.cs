@@ -110,9 +110,9 @@ internal sealed class Function
     public string? CSharp { get; init; }
 
     /// <summary>
-    /// C# for the same function on a vector of classes, at any width: <c>{V}</c> is the vector type (<c>Vector256</c>,
-    /// <c>Vector512</c>), <c>{0}</c>... the arguments; null: loops that need it stay scalar.
-    /// <c>VectorOps.</c> and <c>VectorMath.</c> name the runtime's vector helpers.
+    /// C# for the same function on a vector of classes, written once for every width: <c>{V}</c> is the kernel's width
+    /// (a <c>LossGen.Internal.IKernelWidth</c>, whose static members are the vector operations), <c>{0}</c>... the
+    /// arguments: <c>{V}.Exp({0})</c>; null: loops that need it stay scalar.
     /// </summary>
     public string? Vector { get; init; }
 

@@ -14,34 +14,34 @@ internal static class Functions
     private static readonly List<Function> s_rows = new();
 
     // Helpers that derivative rules and lowerings produce; not part of the language.
-    public static readonly Function Sign = Row(new("sign", 1, FunctionKind.Elementwise, "-1, 0 or 1") { Vector = "VectorOps.Sign({0})", UserVisible = false, CSharp = "Ops.Sign({0})" });
+    public static readonly Function Sign = Row(new("sign", 1, FunctionKind.Elementwise, "-1, 0 or 1") { Vector = "{V}.Sign({0})", UserVisible = false, CSharp = "Ops.Sign({0})" });
 
-    public static readonly Function Step = Row(new("step", 1, FunctionKind.Elementwise, "1 where a > 0, else 0") { Vector = "VectorOps.Step({0})", UserVisible = false, CSharp = "Ops.Step({0})" });
+    public static readonly Function Step = Row(new("step", 1, FunctionKind.Elementwise, "1 where a > 0, else 0") { Vector = "{V}.Step({0})", UserVisible = false, CSharp = "Ops.Step({0})" });
 
-    public static readonly Function SmallerGrad = Row(new("smaller", 2, FunctionKind.Elementwise, "1 where a < b, 0.5 where a == b, else 0") { Vector = "VectorOps.SmallerGrad({0}, {1})", UserVisible = false, CSharp = "Ops.SmallerGrad({0}, {1})" });
+    public static readonly Function SmallerGrad = Row(new("smaller", 2, FunctionKind.Elementwise, "1 where a < b, 0.5 where a == b, else 0") { Vector = "{V}.SmallerGrad({0}, {1})", UserVisible = false, CSharp = "Ops.SmallerGrad({0}, {1})" });
 
-    public static readonly Function LessThan = Row(new("less", 2, FunctionKind.Elementwise, "1 where a < b, else 0") { Vector = "VectorOps.Less({0}, {1})", UserVisible = false, CSharp = "Ops.Less({0}, {1})" });
+    public static readonly Function LessThan = Row(new("less", 2, FunctionKind.Elementwise, "1 where a < b, else 0") { Vector = "{V}.Less({0}, {1})", UserVisible = false, CSharp = "Ops.Less({0}, {1})" });
 
-    public static readonly Function Equal = Row(new("equal", 2, FunctionKind.Elementwise, "1 where a == b, else 0") { Vector = "VectorOps.Equal({0}, {1})", UserVisible = false, CSharp = "Ops.Equal({0}, {1})" });
+    public static readonly Function Equal = Row(new("equal", 2, FunctionKind.Elementwise, "1 where a == b, else 0") { Vector = "{V}.Equal({0}, {1})", UserVisible = false, CSharp = "Ops.Equal({0}, {1})" });
 
-    public static readonly Function ClampGrad = Row(new("inside", 3, FunctionKind.Elementwise, "1 where lo <= a <= hi, else 0") { Vector = "VectorOps.Inside({0}, {1}, {2})", UserVisible = false, CSharp = "Ops.Inside({0}, {1}, {2})" });
+    public static readonly Function ClampGrad = Row(new("inside", 3, FunctionKind.Elementwise, "1 where lo <= a <= hi, else 0") { Vector = "{V}.Inside({0}, {1}, {2})", UserVisible = false, CSharp = "Ops.Inside({0}, {1}, {2})" });
 
     public static readonly Function PowBaseGradFn = Row(new("pow_grad", 2, FunctionKind.Elementwise, "n * a^(n - 1), 0 where n == 0") { UserVisible = false, CSharp = "Ops.PowBaseGrad({0}, {1})" });
 
     public static readonly Function PowExponentGrad = Row(new("pow_exponent_grad", 3, FunctionKind.Elementwise, "a^n * log(a), 0 where a == 0 and n >= 0") { UserVisible = false, CSharp = "Ops.PowExponentGrad({0}, {1}, {2})" });
 
-    public static readonly Function XLogYGrad = Row(new("xlogy_grad", 2, FunctionKind.Elementwise, "log(b), and 0 where a == 0") { Costly = true, Vector = "VectorOps.XLogYGrad({0}, {1})", UserVisible = false, CSharp = "Ops.XLogYGrad({0}, {1})" });
+    public static readonly Function XLogYGrad = Row(new("xlogy_grad", 2, FunctionKind.Elementwise, "log(b), and 0 where a == 0") { Costly = true, Vector = "{V}.XLogYGrad({0}, {1})", UserVisible = false, CSharp = "Ops.XLogYGrad({0}, {1})" });
 
-    public static readonly Function BceGrad = Row(new("bce_grad", 2, FunctionKind.Elementwise, "(p - y) / max(p * (1 - p), 1e-12)") { Costly = true, Vector = "VectorOps.BinaryCrossEntropyGrad({0}, {1})", UserVisible = false, CSharp = "Ops.BinaryCrossEntropyGrad({0}, {1})" });
+    public static readonly Function BceGrad = Row(new("bce_grad", 2, FunctionKind.Elementwise, "(p - y) / max(p * (1 - p), 1e-12)") { Costly = true, Vector = "{V}.BinaryCrossEntropyGrad({0}, {1})", UserVisible = false, CSharp = "Ops.BinaryCrossEntropyGrad({0}, {1})" });
 
-    public static readonly Function BceTargetGrad = Row(new("bce_target_grad", 1, FunctionKind.Elementwise, "max(log(1 - p), -100) - max(log(p), -100)") { Costly = true, Vector = "VectorOps.BinaryCrossEntropyTargetGrad({0})", UserVisible = false, CSharp = "Ops.BinaryCrossEntropyTargetGrad({0})" });
+    public static readonly Function BceTargetGrad = Row(new("bce_target_grad", 1, FunctionKind.Elementwise, "max(log(1 - p), -100) - max(log(p), -100)") { Costly = true, Vector = "{V}.BinaryCrossEntropyTargetGrad({0})", UserVisible = false, CSharp = "Ops.BinaryCrossEntropyTargetGrad({0})" });
 
     public static readonly Function Reciprocal = Row(new("reciprocal", 1, FunctionKind.Elementwise, "1 / a (a row's softmax scale, computed once per row)")
-    { Vector = "VectorOps.Reciprocal({0})", UserVisible = false, CSharp = "T.One / {0}", Fold = a => 1 / a[0], Partials = (g, a, r) => new[] { g.Neg(g.Mul(r, r)) } });
+    { Vector = "{V}.Reciprocal({0})", UserVisible = false, CSharp = "T.One / {0}", Fold = a => 1 / a[0], Partials = (g, a, r) => new[] { g.Neg(g.Mul(r, r)) } });
 
     public static readonly Function StirlingGrad = Row(new("stirling_grad", 1, FunctionKind.Elementwise, "log(y) + 0.5 / y where y > 1, else 0") { UserVisible = false, CSharp = "Ops.StirlingGrad({0})" });
 
-    public static readonly Function FiniteOrZero = Row(new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { Vector = "VectorOps.FiniteOrZero({0})", UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" });
+    public static readonly Function FiniteOrZero = Row(new("finite_or_zero", 1, FunctionKind.Elementwise, "a where finite, else 0 (the shift of a stable log-sum-exp)") { Vector = "{V}.FiniteOrZero({0})", UserVisible = false, CSharp = "Ops.FiniteOrZero({0})" });
 
     /// <summary>
     /// The shift of a lowered log-sum-exp: a max over the class axis whose NaN handling may be the hardware's (a NaN
@@ -54,31 +54,31 @@ internal static class Functions
 
     // The language.
     public static readonly Function Add = Row(new("+", 2, FunctionKind.Operator, "addition")
-    { Use = ArgumentUse.Linear, Vector = "{0} + {1}",
+    { Use = ArgumentUse.Linear, Vector = "{V}.Add({0}, {1})",
         Infix = "+", Precedence = 1, CSharp = "{0} + {1}", Fold = a => a[0] + a[1],
         Partials = (g, a, r) => new[] { g.One, g.One },
     });
 
     public static readonly Function Subtract = Row(new("-", 2, FunctionKind.Operator, "subtraction")
-    { Use = ArgumentUse.Linear, Vector = "{0} - {1}",
+    { Use = ArgumentUse.Linear, Vector = "{V}.Subtract({0}, {1})",
         Infix = "-", Precedence = 1, CSharp = "{0} - {1}", Fold = a => a[0] - a[1],
         Partials = (g, a, r) => new[] { g.One, g.Const(-1) },
     });
 
     public static readonly Function Multiply = Row(new("*", 2, FunctionKind.Operator, "multiplication")
-    { Use = ArgumentUse.Linear, Vector = "{0} * {1}",
+    { Use = ArgumentUse.Linear, Vector = "{V}.Multiply({0}, {1})",
         Infix = "*", Precedence = 2, CSharp = "{0} * {1}", Fold = a => a[0] * a[1],
         Partials = (g, a, r) => new[] { a[1], a[0] },
     });
 
     public static readonly Function Divide = Row(new("/", 2, FunctionKind.Operator, "division")
-    { Use = ArgumentUse.Linear, Vector = "{0} / {1}",
+    { Use = ArgumentUse.Linear, Vector = "{V}.Divide({0}, {1})",
         Infix = "/", Precedence = 2, CSharp = "{0} / {1}", Fold = a => a[0] / a[1],
         Partials = (g, a, r) => new[] { g.Div(g.One, a[1]), g.Neg(g.Div(r, a[1])) },
     });
 
     public static readonly Function Negate = Row(new("neg", 1, FunctionKind.Operator, "unary minus")
-    { Use = ArgumentUse.Linear, Vector = "-{0}",
+    { Use = ArgumentUse.Linear, Vector = "{V}.Negate({0})",
         Infix = "-", Precedence = 3, CSharp = "-{0}", Fold = a => -a[0],
         Partials = (g, a, r) => new[] { g.Const(-1) },
     });
@@ -90,17 +90,17 @@ internal static class Functions
     });
 
     public static readonly Function Exp = Row(new("exp", 1, FunctionKind.Elementwise, "e to the power of `a`")
-    { GradientDoc = "`exp(a)`", Costly = true, Vector = "VectorMath.Exp({0})",
+    { GradientDoc = "`exp(a)`", Costly = true, Vector = "{V}.Exp({0})",
         CSharp = "VectorMath.Exp({0})", Fold = a => Math.Exp(a[0]), Partials = (g, a, r) => new[] { r },
     });
 
     public static readonly Function Log = Row(new("log", 1, FunctionKind.Elementwise, "natural logarithm")
-    { GradientDoc = "`1/a`", Costly = true, Use = ArgumentUse.Probabilities, Fragile = new[] { new FragileCall("softmax", DiagnosticIds.LogOfSoftmax, "log_softmax"), new FragileCall("sigmoid", DiagnosticIds.LogOfSigmoid, "log_sigmoid") }, Vector = "VectorMath.Log({0})",
+    { GradientDoc = "`1/a`", Costly = true, Use = ArgumentUse.Probabilities, Fragile = new[] { new FragileCall("softmax", DiagnosticIds.LogOfSoftmax, "log_softmax"), new FragileCall("sigmoid", DiagnosticIds.LogOfSigmoid, "log_sigmoid") }, Vector = "{V}.Log({0})",
         CSharp = "VectorMath.Log({0})", Fold = a => Math.Log(a[0]), Partials = (g, a, r) => new[] { g.Div(g.One, a[0]) },
     });
 
     public static readonly Function Log1p = Row(new("log1p", 1, FunctionKind.Elementwise, "`log(1 + a)`, accurate near 0")
-    { GradientDoc = "`1/(1 + a)`", Costly = true, Use = ArgumentUse.Probabilities, Vector = "VectorOps.Log1p({0})",
+    { GradientDoc = "`1/(1 + a)`", Costly = true, Use = ArgumentUse.Probabilities, Vector = "{V}.Log1p({0})",
         CSharp = "Ops.Log1p({0})", Partials = (g, a, r) => new[] { g.Div(g.One, g.Add(g.One, a[0])) },
     });
 
@@ -120,43 +120,43 @@ internal static class Functions
     });
 
     public static readonly Function Square = Row(new("square", 1, FunctionKind.Elementwise, "`a * a`")
-    { GradientDoc = "`2a`", Vector = "{0} * {0}",
+    { GradientDoc = "`2a`", Vector = "{V}.Multiply({0}, {0})",
         CSharp = "{0} * {0}", Fold = a => a[0] * a[0], Partials = (g, a, r) => new[] { g.Mul(g.Const(2), a[0]) },
     });
 
     public static readonly Function Sigmoid = Row(new("sigmoid", 1, FunctionKind.Elementwise, "`1 / (1 + exp(-a))`, stable for every `a`")
-    { GradientDoc = "`sigmoid(a) * (1 - sigmoid(a))`", Costly = true, Use = ArgumentUse.Logits, Vector = "VectorOps.Sigmoid({0})",
+    { GradientDoc = "`sigmoid(a) * (1 - sigmoid(a))`", Costly = true, Use = ArgumentUse.Logits, Vector = "{V}.Sigmoid({0})",
         CSharp = "Ops.Sigmoid({0})", Partials = (g, a, r) => new[] { g.Mul(r, g.Sub(g.One, r)) },
     });
 
     public static readonly Function LogSigmoid = Row(new("log_sigmoid", 1, FunctionKind.Elementwise, "`log(sigmoid(a))`, stable for every `a`")
-    { GradientDoc = "`sigmoid(-a)`", Costly = true, Use = ArgumentUse.Logits, Vector = "VectorOps.LogSigmoid({0})",
+    { GradientDoc = "`sigmoid(-a)`", Costly = true, Use = ArgumentUse.Logits, Vector = "{V}.LogSigmoid({0})",
         CSharp = "Ops.LogSigmoid({0})", Partials = (g, a, r) => new[] { g.Call(Sigmoid, g.Neg(a[0])) },
     });
 
     public static readonly Function Softplus = Row(new("softplus", 1, FunctionKind.Elementwise, "`log(1 + exp(a))`, stable for every `a`")
-    { GradientDoc = "`sigmoid(a)`", Costly = true, Use = ArgumentUse.Logits, Vector = "VectorOps.Softplus({0})",
+    { GradientDoc = "`sigmoid(a)`", Costly = true, Use = ArgumentUse.Logits, Vector = "{V}.Softplus({0})",
         CSharp = "Ops.Softplus({0})", Partials = (g, a, r) => new[] { g.Call(Sigmoid, a[0]) },
     });
 
     public static readonly Function Relu = Row(new("relu", 1, FunctionKind.Elementwise, "`max(a, 0)`")
-    { GradientDoc = "1 where `a > 0`, else 0: **0 at `a = 0`**, as PyTorch", Vector = "VectorOps.Relu({0})",
+    { GradientDoc = "1 where `a > 0`, else 0: **0 at `a = 0`**, as PyTorch", Vector = "{V}.Relu({0})",
         CSharp = "Ops.Relu({0})", Fold = a => a[0] > 0 ? a[0] : 0, Partials = (g, a, r) => new[] { g.Call(Step, a[0]) },
     });
 
     public static readonly Function Tanh = Row(new("tanh", 1, FunctionKind.Elementwise, "hyperbolic tangent")
-    { GradientDoc = "`1 - tanh(a)^2`", Costly = true, Vector = "VectorOps.Tanh({0})",
+    { GradientDoc = "`1 - tanh(a)^2`", Costly = true, Vector = "{V}.Tanh({0})",
         CSharp = "T.Tanh({0})", Fold = a => Math.Tanh(a[0]), Partials = (g, a, r) => new[] { g.Sub(g.One, g.Call(Square, r)) },
     });
 
     public static readonly Function LogCosh = Row(new("log_cosh", 1, FunctionKind.Elementwise, "`log(cosh(a))`, finite for every finite `a` (where `cosh(a)` itself overflows, past 710)")
-    { GradientDoc = "`tanh(a)`", Costly = true, Vector = "VectorOps.LogCosh({0})",
+    { GradientDoc = "`tanh(a)`", Costly = true, Vector = "{V}.LogCosh({0})",
         CSharp = "Ops.LogCosh({0})", Partials = (g, a, r) => new[] { g.Call(Tanh, a[0]) },
     });
 
     public static readonly Function Hinge = Row(new("hinge", 1, FunctionKind.Elementwise, "`max(0, 1 - a)`, the margin term of `torch.hinge_embedding_loss`")
     { GradientDoc = "-1 where `a <= 1`, else 0: **-1 at the kink `a = 1`**, as `torch.clamp_min(1 - a, 0)`",
-        Vector = "VectorOps.Relu({V}<T>.One - {0})", CSharp = "Ops.Relu(T.One - {0})", Fold = a => a[0] < 1 ? 1 - a[0] : a[0] >= 1 ? 0 : a[0],
+        Vector = "{V}.Relu({V}.Subtract({V}.One, {0}))", CSharp = "Ops.Relu(T.One - {0})", Fold = a => a[0] < 1 ? 1 - a[0] : a[0] >= 1 ? 0 : a[0],
         Partials = (g, a, r) => new[] { g.Sub(g.Call(LessThan, g.One, a[0]), g.One) },
     });
 
@@ -174,7 +174,7 @@ internal static class Functions
 
     public static readonly Function Clamp = Row(new("clamp", 3, FunctionKind.Elementwise, "`min(max(a, lo), hi)`")
     { GradientDoc = "in `a`: 1 where `lo <= a <= hi` (**passes at the bounds**, as `torch.clamp`), else 0; in `lo`: 1 where `a < lo < hi`; in `hi`: 1 where `a > hi`, or where the bounds cross (`lo > hi`: the result is `hi`), as `torch.clamp`", Parameters = new[] { "a", "lo", "hi" },
-        Vector = "VectorOps.Clamp({0}, {1}, {2})",
+        Vector = "{V}.Clamp({0}, {1}, {2})",
         CSharp = "Ops.Clamp({0}, {1}, {2})",
         // As torch.clamp's backward: a where lo <= a <= hi; lo where a < lo < hi; hi where a > hi or hi < lo.
         Partials = (g, a, r) => new[]
@@ -186,13 +186,13 @@ internal static class Functions
     });
 
     public static readonly Function XLogY = Row(new("xlogy", 2, FunctionKind.Elementwise, "`a * log(b)`, and 0 where `a = 0` (`torch.xlogy`): entropy terms at zero probabilities")
-    { GradientDoc = "in `a`: `log(b)`, 0 where `a = 0`; in `b`: `a/b`", Costly = true, Use = ArgumentUse.Probabilities, Vector = "VectorOps.XLogY({0}, {1})",
+    { GradientDoc = "in `a`: `log(b)`, 0 where `a = 0`; in `b`: `a/b`", Costly = true, Use = ArgumentUse.Probabilities, Vector = "{V}.XLogY({0}, {1})",
         CSharp = "Ops.XLogY({0}, {1})",
         Partials = (g, a, r) => new[] { g.Call(XLogYGrad, a[0], a[1]), g.Div(a[0], a[1]) },
     });
 
     public static readonly Function Bce = Row(new("bce", 2, FunctionKind.Elementwise, "binary cross entropy of a probability `p` against a target `y`, `-(y*log(p) + (1 - y)*log(1 - p))` with each log clamped at -100, as `torch.binary_cross_entropy`")
-    { GradientDoc = "in `p`: `(p - y) / max(p*(1 - p), 1e-12)`, as PyTorch; in `y`: `max(log(1 - p), -100) - max(log(p), -100)`", Costly = true, Use = ArgumentUse.Probabilities, Parameters = new[] { "p", "y" }, Vector = "VectorOps.BinaryCrossEntropy({0}, {1})",
+    { GradientDoc = "in `p`: `(p - y) / max(p*(1 - p), 1e-12)`, as PyTorch; in `y`: `max(log(1 - p), -100) - max(log(p), -100)`", Costly = true, Use = ArgumentUse.Probabilities, Parameters = new[] { "p", "y" }, Vector = "{V}.BinaryCrossEntropy({0}, {1})",
         CSharp = "Ops.BinaryCrossEntropy({0}, {1})",
         Partials = (g, a, r) => new[] { g.Call(BceGrad, a[0], a[1]), g.Call(BceTargetGrad, a[0]) },
     });

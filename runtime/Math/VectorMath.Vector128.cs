@@ -27,7 +27,7 @@ public static partial class VectorMath
         => LogCore(x);
 
     /// <summary>e^x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    /// <exception cref="System.NotSupportedException"><typeparamref name="T"/> is another type.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Exp<T>(Vector128<T> x)
     {
@@ -37,7 +37,7 @@ public static partial class VectorMath
     }
 
     /// <summary>ln x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    /// <exception cref="System.NotSupportedException"><typeparamref name="T"/> is another type.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Log<T>(Vector128<T> x)
     {

@@ -29,7 +29,7 @@ public static partial class VectorMath
         => Vector512.IsHardwareAccelerated ? LogCore(x) : Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
 
     /// <summary>e^x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    /// <exception cref="System.NotSupportedException"><typeparamref name="T"/> is another type.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Exp<T>(Vector512<T> x)
     {
@@ -39,7 +39,7 @@ public static partial class VectorMath
     }
 
     /// <summary>ln x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
-    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is another type.</exception>
+    /// <exception cref="System.NotSupportedException"><typeparamref name="T"/> is another type.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Log<T>(Vector512<T> x)
     {

@@ -16,11 +16,15 @@ public class WidthTemplateTests
 {
     public static TheoryData<string, int> Renderings => new()
     {
+        { "runtime/Internal/VectorOps", 128 },
         { "runtime/Internal/VectorOps", 256 },
         { "runtime/Internal/VectorOps", 512 },
         { "runtime/Math/VectorMath", 128 },
         { "runtime/Math/VectorMath", 256 },
         { "runtime/Math/VectorMath", 512 },
+        { "runtime/Internal/Width", 128 },
+        { "runtime/Internal/Width", 256 },
+        { "runtime/Internal/Width", 512 },
     };
 
     [Theory]
@@ -45,15 +49,15 @@ public class WidthTemplateTests
     [Fact]
     public void Rendering_substitutes_the_width_and_keeps_only_the_lines_for_it()
     {
-        const string template = "// template docs\nusing X;\nVectorW<T> a = VectorH.Create(OneHot_W<T>());\n//+half\nhalf\n//-half\n//+full\nfull\n//-full\nend\n";
-        Assert.Equal("// Rendered from T at 256 bits by tests/LossGen.Runtime.Tests/WidthTemplateTests.cs: edit the template, not this file.\nusing X;\nVector256<T> a = Vector128.Create(OneHot<T>());\nhalf\nend\n", Render(template, 256, "T"));
-        Assert.Equal("// Rendered from T at 128 bits by tests/LossGen.Runtime.Tests/WidthTemplateTests.cs: edit the template, not this file.\nusing X;\nVector128<T> a = Vector64.Create(OneHot128<T>());\nfull\nend\n", Render(template, 128, "T"));
+        const string template = "// template docs\nusing X;\nVectorW<T> a = VectorH.Create(OneHot_W<T>());\nWidthBitsW\n//+half\nhalf\n//-half\n//+full\nfull\n//-full\nend\n";
+        Assert.Equal("// Rendered from T at 256 bits by tests/LossGen.Runtime.Tests/WidthTemplateTests.cs: edit the template, not this file.\nusing X;\nVector256<T> a = Vector128.Create(OneHot<T>());\nWidth256\nhalf\nend\n", Render(template, 256, "T"));
+        Assert.Equal("// Rendered from T at 128 bits by tests/LossGen.Runtime.Tests/WidthTemplateTests.cs: edit the template, not this file.\nusing X;\nVector128<T> a = Vector64.Create(OneHot128<T>());\nWidth128\nfull\nend\n", Render(template, 128, "T"));
     }
 
     /// <summary>
     /// The template at <paramref name="bits"/>: its opening comment (the template's own docs) replaced by a note of where
     /// the file comes from; <c>VectorW</c> the width's vector type, <c>VectorH</c> half of it, <c>_W</c> the suffix of a
-    /// helper without a vector parameter (none at 256 bits); lines between <c>//+half</c> and <c>//-half</c> kept where a
+    /// helper without a vector parameter (none at 256 bits), <c>BitsW</c> the width's bit count; lines between <c>//+half</c> and <c>//-half</c> kept where a
     /// half width exists to fall back to (above 128 bits), between <c>//+full</c> and <c>//-full</c> where it does not.
     /// </summary>
     public static string Render(string template, int bits, string templateName)
@@ -95,6 +99,7 @@ public class WidthTemplateTests
                 output.Append(line
                     .Replace("VectorW", "Vector" + bits)
                     .Replace("VectorH", "Vector" + bits / 2)
+                    .Replace("BitsW", bits.ToString(System.Globalization.CultureInfo.InvariantCulture))
                     .Replace("_W", bits == 256 ? string.Empty : bits.ToString(System.Globalization.CultureInfo.InvariantCulture)))
                     .Append('\n');
             }
