@@ -54,18 +54,6 @@ public static partial class VectorOps
         return result;
     }
 
-    /// <summary>Stores lane i at <paramref name="start"/> + i * <paramref name="stride"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Scatter<T>(Vector256<T> value, ref T start, nint stride) where T : IFloatingPointIeee754<T>
-    {
-        // Spilled once, then copied lane by lane: cheaper than extracting each lane from the register.
-        ref T lanes = ref Unsafe.As<Vector256<T>, T>(ref value);
-        for (int i = 0; i < Vector256<T>.Count; i++)
-        {
-            Unsafe.Add(ref start, i * stride) = Unsafe.Add(ref lanes, i);
-        }
-    }
-
     /// <summary>The class indices of <c>Count</c> consecutive positions as lanes of T (exact below 2^24 classes for float).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Targets<T, TIndex>(ref TIndex start) where T : IFloatingPointIeee754<T> where TIndex : IBinaryInteger<TIndex>
@@ -103,22 +91,6 @@ public static partial class VectorOps
         return result;
     }
 
-    /// <summary>
-    /// For <see cref="Expand{T}(Vector256{T}, Vector256{T})"/>: the permutation that sends each element of flat vector
-    /// <paramref name="block"/> of a block of rows (Count rows of <paramref name="classes"/> classes, row-major) to the lane
-    /// of its row. Held as 32-bit lane indices in the bits of a vector of T.
-    /// </summary>
-    public static Vector256<T> ExpandIndices<T>(int block, int classes) where T : IFloatingPointIeee754<T>
-    {
-        Vector256<int> index = Vector256<int>.Zero;
-        for (int i = 0; i < Vector256<int>.Count; i++)
-        {
-            index = index.WithElement(i, ExpandIndex(i, Vector256<T>.Count, Vector256<int>.Count, block, classes));
-        }
-
-        return index.As<int, T>();
-    }
-
     /// <summary>Lane i holds the lane of <paramref name="rows"/> that <paramref name="indices"/> (from ExpandIndices) names: row values spread over a flat vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Expand<T>(Vector256<T> rows, Vector256<T> indices) where T : IFloatingPointIeee754<T>
@@ -130,23 +102,6 @@ public static partial class VectorOps
 
         return Vector256.Shuffle(rows.AsInt32(), indices.AsInt32()).As<int, T>();
     }
-
-    /// <summary>Lane i holds the class of element i of flat vector <paramref name="block"/> of a block of rows of <paramref name="classes"/> classes.</summary>
-    public static Vector256<T> ClassIndices<T>(int block, int classes) where T : IFloatingPointIeee754<T>
-    {
-        Vector256<T> result = Vector256<T>.Zero;
-        for (int i = 0; i < Vector256<T>.Count; i++)
-        {
-            result = result.WithElement(i, T.CreateTruncating(ClassOf(block, Vector256<T>.Count, i, classes)));
-        }
-
-        return result;
-    }
-
-    /// <summary>True if any lane equals <paramref name="value"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Contains<T>(Vector256<T> lanes, T value) where T : IFloatingPointIeee754<T> =>
-        Vector256.EqualsAny(lanes, Vector256.Create(value));
 
     // ---------------------------------------------------------------- 512 bits: two 256-bit halves
 
@@ -233,33 +188,10 @@ public static partial class VectorOps
             GatherPick(ref start, stride, targets.GetLower(), classStride),
             GatherPick(ref Unsafe.Add(ref start, Vector256<T>.Count * stride), stride, targets.GetUpper(), classStride));
 
-    /// <summary>Stores lane i at <paramref name="start"/> + i * <paramref name="stride"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Scatter<T>(Vector512<T> value, ref T start, nint stride) where T : IFloatingPointIeee754<T>
-    {
-        ref T lanes = ref Unsafe.As<Vector512<T>, T>(ref value);
-        for (int i = 0; i < Vector512<T>.Count; i++)
-        {
-            Unsafe.Add(ref start, i * stride) = Unsafe.Add(ref lanes, i);
-        }
-    }
-
     /// <summary>The class indices of <c>Count</c> consecutive positions as lanes of T (exact below 2^24 classes for float).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Targets512<T, TIndex>(ref TIndex start) where T : IFloatingPointIeee754<T> where TIndex : IBinaryInteger<TIndex> =>
         Vector512.Create(Targets<T, TIndex>(ref start), Targets<T, TIndex>(ref Unsafe.Add(ref start, Vector256<T>.Count)));
-
-    /// <summary>The 512-bit <see cref="ExpandIndices{T}(int, int)"/>.</summary>
-    public static Vector512<T> ExpandIndices512<T>(int block, int classes) where T : IFloatingPointIeee754<T>
-    {
-        Vector512<int> index = Vector512<int>.Zero;
-        for (int i = 0; i < Vector512<int>.Count; i++)
-        {
-            index = index.WithElement(i, ExpandIndex(i, Vector512<T>.Count, Vector512<int>.Count, block, classes));
-        }
-
-        return index.As<int, T>();
-    }
 
     /// <summary>The 512-bit <see cref="Expand{T}(Vector256{T}, Vector256{T})"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -273,23 +205,11 @@ public static partial class VectorOps
         return Vector512.Shuffle(rows.AsInt32(), indices.AsInt32()).As<int, T>();
     }
 
-    /// <summary>The 512-bit <see cref="ClassIndices{T}(int, int)"/>.</summary>
-    public static Vector512<T> ClassIndices512<T>(int block, int classes) where T : IFloatingPointIeee754<T>
-    {
-        Vector512<T> result = Vector512<T>.Zero;
-        for (int i = 0; i < Vector512<T>.Count; i++)
-        {
-            result = result.WithElement(i, T.CreateTruncating(ClassOf(block, Vector512<T>.Count, i, classes)));
-        }
-
-        return result;
-    }
-
     /// <summary>
     /// Of an Expand permutation at either width: the 32-bit lane that 32-bit lane <paramref name="i"/> of flat vector
     /// <paramref name="block"/> takes, for vectors of <paramref name="count"/> elements (<paramref name="lanes"/> 32-bit lanes).
     /// </summary>
-    private static int ExpandIndex(int i, int count, int lanes, int block, int classes)
+    internal static int ExpandIndex(int i, int count, int lanes, int block, int classes)
     {
         int width = lanes / count; // 32-bit lanes per element
         int row = (block * count + i / width) / classes;
@@ -297,10 +217,5 @@ public static partial class VectorOps
     }
 
     /// <summary>The class of element <paramref name="i"/> of flat vector <paramref name="block"/> (vectors of <paramref name="count"/> elements).</summary>
-    private static int ClassOf(int block, int count, int i, int classes) => (block * count + i) % classes;
-
-    /// <summary>True if any lane equals <paramref name="value"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Contains<T>(Vector512<T> lanes, T value) where T : IFloatingPointIeee754<T> =>
-        Vector512.EqualsAny(lanes, Vector512.Create(value));
+    internal static int ClassOf(int block, int count, int i, int classes) => (block * count + i) % classes;
 }

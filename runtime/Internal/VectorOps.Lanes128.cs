@@ -39,17 +39,6 @@ public static partial class VectorOps
         return result;
     }
 
-    /// <summary>Stores lane i at <paramref name="start"/> + i * <paramref name="stride"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Scatter<T>(Vector128<T> value, ref T start, nint stride) where T : IFloatingPointIeee754<T>
-    {
-        ref T lanes = ref Unsafe.As<Vector128<T>, T>(ref value);
-        for (int i = 0; i < Vector128<T>.Count; i++)
-        {
-            Unsafe.Add(ref start, i * stride) = Unsafe.Add(ref lanes, i);
-        }
-    }
-
     /// <summary>The class indices of <c>Count</c> consecutive positions as lanes of T (exact below 2^24 classes for float).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Targets128<T, TIndex>(ref TIndex start) where T : IFloatingPointIeee754<T> where TIndex : IBinaryInteger<TIndex>
@@ -82,18 +71,6 @@ public static partial class VectorOps
         return result;
     }
 
-    /// <summary>The 128-bit <see cref="ExpandIndices{T}(int, int)"/>.</summary>
-    public static Vector128<T> ExpandIndices128<T>(int block, int classes) where T : IFloatingPointIeee754<T>
-    {
-        Vector128<int> index = Vector128<int>.Zero;
-        for (int i = 0; i < Vector128<int>.Count; i++)
-        {
-            index = index.WithElement(i, ExpandIndex(i, Vector128<T>.Count, Vector128<int>.Count, block, classes));
-        }
-
-        return index.As<int, T>();
-    }
-
     /// <summary>The 128-bit <see cref="Expand{T}(Vector256{T}, Vector256{T})"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Expand<T>(Vector128<T> rows, Vector128<T> indices) where T : IFloatingPointIeee754<T>
@@ -104,35 +81,6 @@ public static partial class VectorOps
         }
 
         return Vector128.Shuffle(rows.AsInt32(), indices.AsInt32()).As<int, T>();
-    }
-
-    /// <summary>The 128-bit <see cref="ClassIndices{T}(int, int)"/>.</summary>
-    public static Vector128<T> ClassIndices128<T>(int block, int classes) where T : IFloatingPointIeee754<T>
-    {
-        Vector128<T> result = Vector128<T>.Zero;
-        for (int i = 0; i < Vector128<T>.Count; i++)
-        {
-            result = result.WithElement(i, T.CreateTruncating(ClassOf(block, Vector128<T>.Count, i, classes)));
-        }
-
-        return result;
-    }
-
-    /// <summary>True if any lane equals <paramref name="value"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool Contains<T>(Vector128<T> lanes, T value) where T : IFloatingPointIeee754<T> =>
-        Vector128.EqualsAny(lanes, Vector128.Create(value));
-
-    /// <summary>The 128-bit <see cref="TailMask{T}(nint)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<T> TailMask128<T>(nint count) where T : IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector128.LessThan(Vector128<int>.Indices, Vector128.Create((int)count)).As<int, T>();
-        }
-
-        return Vector128.LessThan(Vector128<long>.Indices, Vector128.Create((long)count)).As<long, T>();
     }
 
     /// <summary>The 128-bit <see cref="LoadTail{T}(ref T, Vector256{T})"/>.</summary>

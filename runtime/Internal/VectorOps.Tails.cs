@@ -31,18 +31,6 @@ public static partial class VectorOps
 
     // ---------------------------------------------------------------- 256 bits
 
-    /// <summary>All bits set in lanes 0 .. <paramref name="count"/> - 1, clear in the rest.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<T> TailMask<T>(nint count) where T : IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector256.LessThan(Vector256<int>.Indices, Vector256.Create((int)count)).As<int, T>();
-        }
-
-        return Vector256.LessThan(Vector256<long>.Indices, Vector256.Create((long)count)).As<long, T>();
-    }
-
     /// <summary>The lanes <paramref name="mask"/> selects read from <paramref name="source"/>, zero in the others; nothing else is read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Vector256<T> LoadTail<T>(ref T source, Vector256<T> mask) where T : IFloatingPointIeee754<T>
@@ -103,18 +91,6 @@ public static partial class VectorOps
     }
 
     // ---------------------------------------------------------------- 512 bits
-
-    /// <summary>The 512-bit <see cref="TailMask{T}(nint)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<T> TailMask512<T>(nint count) where T : IFloatingPointIeee754<T>
-    {
-        if (typeof(T) == typeof(float))
-        {
-            return Vector512.LessThan(Vector512<int>.Indices, Vector512.Create((int)count)).As<int, T>();
-        }
-
-        return Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).As<long, T>();
-    }
 
     /// <summary>The 512-bit <see cref="LoadTail{T}(ref T, Vector256{T})"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -204,4 +204,61 @@ public static partial class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> FiniteOrZero<T>(Vector128<T> a) where T : IFloatingPointIeee754<T> =>
         Select(Vector128.Equals(a - a, Vector128<T>.Zero), a, Vector128<T>.Zero);
+
+    /// <summary>All bits set in lanes 0 .. <paramref name="count"/> - 1, clear in the rest (the mask of a class loop's last step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> TailMask128<T>(nint count) where T : IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector128.LessThan(Vector128<int>.Indices, Vector128.Create((int)count)).As<int, T>();
+        }
+
+        return Vector128.LessThan(Vector128<long>.Indices, Vector128.Create((long)count)).As<long, T>();
+    }
+
+    /// <summary>Stores lane i at <paramref name="start"/> + i * <paramref name="stride"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Scatter<T>(Vector128<T> value, ref T start, nint stride) where T : IFloatingPointIeee754<T>
+    {
+        // Spilled once, then copied lane by lane: cheaper than extracting each lane from the register.
+        ref T lanes = ref Unsafe.As<Vector128<T>, T>(ref value);
+        for (int i = 0; i < Vector128<T>.Count; i++)
+        {
+            Unsafe.Add(ref start, i * stride) = Unsafe.Add(ref lanes, i);
+        }
+    }
+
+    /// <summary>
+    /// For Expand: the permutation that sends each element of flat vector <paramref name="block"/> of a block of rows
+    /// (Count rows of <paramref name="classes"/> classes, row-major) to the lane of its row. Held as 32-bit lane indices
+    /// in the bits of a vector of T.
+    /// </summary>
+    public static Vector128<T> ExpandIndices128<T>(int block, int classes) where T : IFloatingPointIeee754<T>
+    {
+        Vector128<int> index = Vector128<int>.Zero;
+        for (int i = 0; i < Vector128<int>.Count; i++)
+        {
+            index = index.WithElement(i, ExpandIndex(i, Vector128<T>.Count, Vector128<int>.Count, block, classes));
+        }
+
+        return index.As<int, T>();
+    }
+
+    /// <summary>Lane i holds the class of element i of flat vector <paramref name="block"/> of a block of rows of <paramref name="classes"/> classes.</summary>
+    public static Vector128<T> ClassIndices128<T>(int block, int classes) where T : IFloatingPointIeee754<T>
+    {
+        Vector128<T> result = Vector128<T>.Zero;
+        for (int i = 0; i < Vector128<T>.Count; i++)
+        {
+            result = result.WithElement(i, T.CreateTruncating(ClassOf(block, Vector128<T>.Count, i, classes)));
+        }
+
+        return result;
+    }
+
+    /// <summary>True if any lane equals <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Contains<T>(Vector128<T> lanes, T value) where T : IFloatingPointIeee754<T> =>
+        Vector128.EqualsAny(lanes, Vector128.Create(value));
 }

@@ -204,4 +204,61 @@ public static partial class VectorOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> FiniteOrZero<T>(Vector512<T> a) where T : IFloatingPointIeee754<T> =>
         Select(Vector512.Equals(a - a, Vector512<T>.Zero), a, Vector512<T>.Zero);
+
+    /// <summary>All bits set in lanes 0 .. <paramref name="count"/> - 1, clear in the rest (the mask of a class loop's last step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> TailMask512<T>(nint count) where T : IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return Vector512.LessThan(Vector512<int>.Indices, Vector512.Create((int)count)).As<int, T>();
+        }
+
+        return Vector512.LessThan(Vector512<long>.Indices, Vector512.Create((long)count)).As<long, T>();
+    }
+
+    /// <summary>Stores lane i at <paramref name="start"/> + i * <paramref name="stride"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Scatter<T>(Vector512<T> value, ref T start, nint stride) where T : IFloatingPointIeee754<T>
+    {
+        // Spilled once, then copied lane by lane: cheaper than extracting each lane from the register.
+        ref T lanes = ref Unsafe.As<Vector512<T>, T>(ref value);
+        for (int i = 0; i < Vector512<T>.Count; i++)
+        {
+            Unsafe.Add(ref start, i * stride) = Unsafe.Add(ref lanes, i);
+        }
+    }
+
+    /// <summary>
+    /// For Expand: the permutation that sends each element of flat vector <paramref name="block"/> of a block of rows
+    /// (Count rows of <paramref name="classes"/> classes, row-major) to the lane of its row. Held as 32-bit lane indices
+    /// in the bits of a vector of T.
+    /// </summary>
+    public static Vector512<T> ExpandIndices512<T>(int block, int classes) where T : IFloatingPointIeee754<T>
+    {
+        Vector512<int> index = Vector512<int>.Zero;
+        for (int i = 0; i < Vector512<int>.Count; i++)
+        {
+            index = index.WithElement(i, ExpandIndex(i, Vector512<T>.Count, Vector512<int>.Count, block, classes));
+        }
+
+        return index.As<int, T>();
+    }
+
+    /// <summary>Lane i holds the class of element i of flat vector <paramref name="block"/> of a block of rows of <paramref name="classes"/> classes.</summary>
+    public static Vector512<T> ClassIndices512<T>(int block, int classes) where T : IFloatingPointIeee754<T>
+    {
+        Vector512<T> result = Vector512<T>.Zero;
+        for (int i = 0; i < Vector512<T>.Count; i++)
+        {
+            result = result.WithElement(i, T.CreateTruncating(ClassOf(block, Vector512<T>.Count, i, classes)));
+        }
+
+        return result;
+    }
+
+    /// <summary>True if any lane equals <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Contains<T>(Vector512<T> lanes, T value) where T : IFloatingPointIeee754<T> =>
+        Vector512.EqualsAny(lanes, Vector512.Create(value));
 }
