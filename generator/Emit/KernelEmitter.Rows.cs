@@ -231,12 +231,25 @@ internal sealed partial class KernelEmitter
         {
             // The outputs are computed in memory order, one flat vector of the block at a time (contiguous loads and
             // stores, row values spread over the lanes), and stored after everything is read: dx may be x.
+            // The flat vectors are computed alike, so their intermediates share locals (declared once, assigned in
+            // each): the JIT stops inlining into a method with too many locals, and a kernel whose helpers stay calls
+            // spills every vector it keeps on each iteration. Only the values stored at the end are one per vector.
             var writes = new List<string>();
+            var outputs = new HashSet<Node>(new[] { Elementwise ? _plan.Loss : null, _dxValue ?? _plan.Dx, _plan.Dy }.OfType<Node>());
+            var slots = new List<string>();
+            var blocks = new IndentedWriter(_rowWriter.Indent);
             for (int k = 0; k < classes; k++)
             {
                 _blockIndex = k;
-                writes.AddRange(FinalWrites(new Context(Place.Block, _rowWriter)));
+                writes.AddRange(FinalWrites(new Context(Place.Block, blocks, outputs, slots)));
             }
+
+            if (slots.Count > 0)
+            {
+                _rowWriter.Line($"{VectorType} {string.Join(", ", slots)};");
+            }
+
+            _rowWriter.Raw(blocks);
 
             _blockIndex = -1;
             foreach (string write in writes)

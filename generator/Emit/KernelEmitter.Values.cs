@@ -16,11 +16,22 @@ internal sealed partial class KernelEmitter
 {
     private sealed class Context
     {
-        public Context(Place place, IndentedWriter writer)
+        public Context(Place place, IndentedWriter writer, IReadOnlyCollection<Node>? outputs = null, List<string>? slots = null)
         {
             Place = place;
             Writer = writer;
+            Outputs = outputs ?? Array.Empty<Node>();
+            Slots = slots ?? new List<string>();
         }
+
+        /// <summary>In a flat block: the values stored after every block is computed, each a local of its own.</summary>
+        public IReadOnlyCollection<Node> Outputs { get; }
+
+        /// <summary>In a flat block: the locals every block of the row shares (declared once), in order of first use.</summary>
+        public List<string> Slots { get; }
+
+        /// <summary>In a flat block: how many of this block's values took each slot stem.</summary>
+        public Dictionary<string, int> SlotUses { get; } = new();
 
         public Place Place { get; }
 
@@ -385,9 +396,7 @@ internal sealed partial class KernelEmitter
             string rows = Value(node, null);
             expression = $"{V}.Expand({rows}, {BlockConstant("ExpandIndices", _blockIndex)})";
             stem = rows.EndsWith("Lanes", StringComparison.Ordinal) ? rows.Substring(0, rows.Length - 5) : rows;
-            string spread = $"{stem}Flat{_blockIndex.ToString(CultureInfo.InvariantCulture)}";
-            context.Writer.Line($"{VectorType} {spread} = {expression};");
-            context.Names[node] = spread;
+            DeclareInBlock(node, context, $"{stem}Flat{_blockIndex.ToString(CultureInfo.InvariantCulture)}", stem, expression);
             return;
         }
 
@@ -415,8 +424,34 @@ internal sealed partial class KernelEmitter
                 throw new InvalidOperationException("cannot define " + node + " in a flat block");
         }
 
-        string name = Fresh(stem) + "Flat";
-        context.Writer.Line($"{VectorType} {name} = {expression};");
+        DeclareInBlock(node, context, null, stem, expression);
+    }
+
+    /// <summary>
+    /// Names a flat block's value: an output gets a local of its own (<paramref name="name"/>, or a fresh one), any
+    /// other value the block's next use of a local shared by every block (<paramref name="stem"/>Flat, Flat2, ...).
+    /// </summary>
+    private void DeclareInBlock(Node node, Context context, string? name, string stem, string expression)
+    {
+        if (context.Outputs.Contains(node))
+        {
+            name ??= Fresh(stem) + "Flat";
+            context.Writer.Line($"{VectorType} {name} = {expression};");
+        }
+        else
+        {
+            string slot = stem + "Flat";
+            context.SlotUses.TryGetValue(slot, out int uses);
+            context.SlotUses[slot] = ++uses;
+            name = uses == 1 ? slot : slot + uses.ToString(CultureInfo.InvariantCulture);
+            if (!context.Slots.Contains(name))
+            {
+                context.Slots.Add(name);
+            }
+
+            context.Writer.Line($"{name} = {expression};");
+        }
+
         context.Names[node] = name;
     }
 

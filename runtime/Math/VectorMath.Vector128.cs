@@ -51,16 +51,20 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> ExpCore(Vector128<float> x)
     {
-        Vector128<float> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
+        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
+        // polynomial; for |x| <= FastLimit the clamp is the identity.
+        Vector128<float> xc = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(ExpF.ClampLo)), Vector128.Create(ExpF.ClampHi));
+        Vector128<float> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
         Vector128<float> n = z - Vector128.Create(ExpF.Shift);
-        Vector128<float> p = ExpKernel(x, n);
+        Vector128<float> p = ExpKernel(xc, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector128<float> y = (p.AsInt32() + Vector128.ShiftLeft(z.AsInt32(), 23)).AsSingle();
         // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
         // (accumulators of a log-sum-exp, say) spill to the stack on every iteration, and a by-value call return
-        // would home y in memory. Inlined, the fix-up costs code size only.
+        // would home y in memory. Inlined, the fix-up costs code size only, and it reuses p and n: a second
+        // polynomial per call site would also spend the locals the JIT allows a method before it stops inlining.
         if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpF.FastLimit))) // also catches NaN
-            y = ExpSlow(x);
+            y = ExpScale(x, p, n);
         return y;
     }
 
@@ -79,32 +83,31 @@ public static partial class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> ExpSlow(Vector128<float> x)
+    private static Vector128<float> ExpScale(Vector128<float> x, Vector128<float> p, Vector128<float> n)
     {
-        Vector128<float> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpF.ClampLo)), Vector128.Create(ExpF.ClampHi));
-        Vector128<float> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
-        Vector128<float> n = z - Vector128.Create(ExpF.Shift);
-        Vector128<float> p = ExpKernel(xc, n);
         // 2^n as 2^n1 * 2^n2, both normal: p * 2^n1 is exact, the second product rounds once (to a subnormal, 0 or inf).
         Vector128<float> n1 = Vector128.Truncate(n * Vector128.Create(0.5f));
-        Vector128<float> n2 = n - n1;
-        Vector128<float> s1 = Vector128.ShiftLeft((n1 + Vector128.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
-        Vector128<float> s2 = Vector128.ShiftLeft((n2 + Vector128.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
-        Vector128<float> y = p * s1 * s2;
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x); // NaN in, NaN out
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x); // NaN in, NaN out
     }
+
+    /// <summary>2^n for integral n in the normal exponent range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> PowerOfTwo(Vector128<float> n) => Vector128.ShiftLeft((n + Vector128.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
 
     // ---- exp, double
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<double> ExpCore(Vector128<double> x)
     {
-        Vector128<double> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
+        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
+        // polynomial; for |x| <= FastLimit the clamp is the identity.
+        Vector128<double> xc = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(ExpD.ClampLo)), Vector128.Create(ExpD.ClampHi));
+        Vector128<double> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
         Vector128<double> n = z - Vector128.Create(ExpD.Shift);
-        Vector128<double> p = ExpKernel(x, n);
+        Vector128<double> p = ExpKernel(xc, n);
         Vector128<double> y = (p.AsInt64() + Vector128.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpD.FastLimit)))
-            y = ExpSlow(x);
+            y = ExpScale(x, p, n);
         return y;
     }
 
@@ -127,19 +130,15 @@ public static partial class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> ExpSlow(Vector128<double> x)
+    private static Vector128<double> ExpScale(Vector128<double> x, Vector128<double> p, Vector128<double> n)
     {
-        Vector128<double> xc = Vector128.Min(Vector128.Max(x, Vector128.Create(ExpD.ClampLo)), Vector128.Create(ExpD.ClampHi));
-        Vector128<double> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
-        Vector128<double> n = z - Vector128.Create(ExpD.Shift);
-        Vector128<double> p = ExpKernel(xc, n);
         Vector128<double> n1 = Vector128.Truncate(n * Vector128.Create(0.5));
-        Vector128<double> n2 = n - n1;
-        Vector128<double> s1 = Vector128.ShiftLeft((n1 + Vector128.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
-        Vector128<double> s2 = Vector128.ShiftLeft((n2 + Vector128.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
-        Vector128<double> y = p * s1 * s2;
-        return Vector128.ConditionalSelect(Vector128.Equals(x, x), y, x);
+        return Vector128.ConditionalSelect(Vector128.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x);
     }
+
+    /// <summary>2^n for integral n in the normal exponent range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<double> PowerOfTwo(Vector128<double> n) => Vector128.ShiftLeft((n + Vector128.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
 
     // ---- log, float
 

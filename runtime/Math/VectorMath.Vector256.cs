@@ -53,16 +53,20 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpCore(Vector256<float> x)
     {
-        Vector256<float> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
+        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
+        // polynomial; for |x| <= FastLimit the clamp is the identity.
+        Vector256<float> xc = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpF.ClampLo)), Vector256.Create(ExpF.ClampHi));
+        Vector256<float> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
         Vector256<float> n = z - Vector256.Create(ExpF.Shift);
-        Vector256<float> p = ExpKernel(x, n);
+        Vector256<float> p = ExpKernel(xc, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector256<float> y = (p.AsInt32() + Vector256.ShiftLeft(z.AsInt32(), 23)).AsSingle();
         // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
         // (accumulators of a log-sum-exp, say) spill to the stack on every iteration, and a by-value call return
-        // would home y in memory. Inlined, the fix-up costs code size only.
+        // would home y in memory. Inlined, the fix-up costs code size only, and it reuses p and n: a second
+        // polynomial per call site would also spend the locals the JIT allows a method before it stops inlining.
         if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpF.FastLimit))) // also catches NaN
-            y = ExpSlow(x);
+            y = ExpScale(x, p, n);
         return y;
     }
 
@@ -81,32 +85,31 @@ public static partial class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ExpSlow(Vector256<float> x)
+    private static Vector256<float> ExpScale(Vector256<float> x, Vector256<float> p, Vector256<float> n)
     {
-        Vector256<float> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpF.ClampLo)), Vector256.Create(ExpF.ClampHi));
-        Vector256<float> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
-        Vector256<float> n = z - Vector256.Create(ExpF.Shift);
-        Vector256<float> p = ExpKernel(xc, n);
         // 2^n as 2^n1 * 2^n2, both normal: p * 2^n1 is exact, the second product rounds once (to a subnormal, 0 or inf).
         Vector256<float> n1 = Vector256.Truncate(n * Vector256.Create(0.5f));
-        Vector256<float> n2 = n - n1;
-        Vector256<float> s1 = Vector256.ShiftLeft((n1 + Vector256.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
-        Vector256<float> s2 = Vector256.ShiftLeft((n2 + Vector256.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
-        Vector256<float> y = p * s1 * s2;
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x); // NaN in, NaN out
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x); // NaN in, NaN out
     }
+
+    /// <summary>2^n for integral n in the normal exponent range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> PowerOfTwo(Vector256<float> n) => Vector256.ShiftLeft((n + Vector256.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
 
     // ---- exp, double
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<double> ExpCore(Vector256<double> x)
     {
-        Vector256<double> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
+        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
+        // polynomial; for |x| <= FastLimit the clamp is the identity.
+        Vector256<double> xc = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpD.ClampLo)), Vector256.Create(ExpD.ClampHi));
+        Vector256<double> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
         Vector256<double> n = z - Vector256.Create(ExpD.Shift);
-        Vector256<double> p = ExpKernel(x, n);
+        Vector256<double> p = ExpKernel(xc, n);
         Vector256<double> y = (p.AsInt64() + Vector256.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpD.FastLimit)))
-            y = ExpSlow(x);
+            y = ExpScale(x, p, n);
         return y;
     }
 
@@ -129,19 +132,15 @@ public static partial class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> ExpSlow(Vector256<double> x)
+    private static Vector256<double> ExpScale(Vector256<double> x, Vector256<double> p, Vector256<double> n)
     {
-        Vector256<double> xc = Vector256.Min(Vector256.Max(x, Vector256.Create(ExpD.ClampLo)), Vector256.Create(ExpD.ClampHi));
-        Vector256<double> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
-        Vector256<double> n = z - Vector256.Create(ExpD.Shift);
-        Vector256<double> p = ExpKernel(xc, n);
         Vector256<double> n1 = Vector256.Truncate(n * Vector256.Create(0.5));
-        Vector256<double> n2 = n - n1;
-        Vector256<double> s1 = Vector256.ShiftLeft((n1 + Vector256.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
-        Vector256<double> s2 = Vector256.ShiftLeft((n2 + Vector256.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
-        Vector256<double> y = p * s1 * s2;
-        return Vector256.ConditionalSelect(Vector256.Equals(x, x), y, x);
+        return Vector256.ConditionalSelect(Vector256.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x);
     }
+
+    /// <summary>2^n for integral n in the normal exponent range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> PowerOfTwo(Vector256<double> n) => Vector256.ShiftLeft((n + Vector256.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
 
     // ---- log, float
 

@@ -53,16 +53,20 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> ExpCore(Vector512<float> x)
     {
-        Vector512<float> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
+        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
+        // polynomial; for |x| <= FastLimit the clamp is the identity.
+        Vector512<float> xc = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(ExpF.ClampLo)), Vector512.Create(ExpF.ClampHi));
+        Vector512<float> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
         Vector512<float> n = z - Vector512.Create(ExpF.Shift);
-        Vector512<float> p = ExpKernel(x, n);
+        Vector512<float> p = ExpKernel(xc, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector512<float> y = (p.AsInt32() + Vector512.ShiftLeft(z.AsInt32(), 23)).AsSingle();
         // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
         // (accumulators of a log-sum-exp, say) spill to the stack on every iteration, and a by-value call return
-        // would home y in memory. Inlined, the fix-up costs code size only.
+        // would home y in memory. Inlined, the fix-up costs code size only, and it reuses p and n: a second
+        // polynomial per call site would also spend the locals the JIT allows a method before it stops inlining.
         if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpF.FastLimit))) // also catches NaN
-            y = ExpSlow(x);
+            y = ExpScale(x, p, n);
         return y;
     }
 
@@ -81,32 +85,31 @@ public static partial class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ExpSlow(Vector512<float> x)
+    private static Vector512<float> ExpScale(Vector512<float> x, Vector512<float> p, Vector512<float> n)
     {
-        Vector512<float> xc = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpF.ClampLo)), Vector512.Create(ExpF.ClampHi));
-        Vector512<float> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
-        Vector512<float> n = z - Vector512.Create(ExpF.Shift);
-        Vector512<float> p = ExpKernel(xc, n);
         // 2^n as 2^n1 * 2^n2, both normal: p * 2^n1 is exact, the second product rounds once (to a subnormal, 0 or inf).
         Vector512<float> n1 = Vector512.Truncate(n * Vector512.Create(0.5f));
-        Vector512<float> n2 = n - n1;
-        Vector512<float> s1 = Vector512.ShiftLeft((n1 + Vector512.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
-        Vector512<float> s2 = Vector512.ShiftLeft((n2 + Vector512.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
-        Vector512<float> y = p * s1 * s2;
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x); // NaN in, NaN out
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x); // NaN in, NaN out
     }
+
+    /// <summary>2^n for integral n in the normal exponent range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> PowerOfTwo(Vector512<float> n) => Vector512.ShiftLeft((n + Vector512.Create(ExpF.ShiftBias)).AsInt32(), 23).AsSingle();
 
     // ---- exp, double
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<double> ExpCore(Vector512<double> x)
     {
-        Vector512<double> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
+        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
+        // polynomial; for |x| <= FastLimit the clamp is the identity.
+        Vector512<double> xc = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(ExpD.ClampLo)), Vector512.Create(ExpD.ClampHi));
+        Vector512<double> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
         Vector512<double> n = z - Vector512.Create(ExpD.Shift);
-        Vector512<double> p = ExpKernel(x, n);
+        Vector512<double> p = ExpKernel(xc, n);
         Vector512<double> y = (p.AsInt64() + Vector512.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpD.FastLimit)))
-            y = ExpSlow(x);
+            y = ExpScale(x, p, n);
         return y;
     }
 
@@ -129,19 +132,15 @@ public static partial class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> ExpSlow(Vector512<double> x)
+    private static Vector512<double> ExpScale(Vector512<double> x, Vector512<double> p, Vector512<double> n)
     {
-        Vector512<double> xc = Vector512.Min(Vector512.Max(x, Vector512.Create(ExpD.ClampLo)), Vector512.Create(ExpD.ClampHi));
-        Vector512<double> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
-        Vector512<double> n = z - Vector512.Create(ExpD.Shift);
-        Vector512<double> p = ExpKernel(xc, n);
         Vector512<double> n1 = Vector512.Truncate(n * Vector512.Create(0.5));
-        Vector512<double> n2 = n - n1;
-        Vector512<double> s1 = Vector512.ShiftLeft((n1 + Vector512.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
-        Vector512<double> s2 = Vector512.ShiftLeft((n2 + Vector512.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
-        Vector512<double> y = p * s1 * s2;
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), y, x);
+        return Vector512.ConditionalSelect(Vector512.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x);
     }
+
+    /// <summary>2^n for integral n in the normal exponent range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> PowerOfTwo(Vector512<double> n) => Vector512.ShiftLeft((n + Vector512.Create(ExpD.ShiftBias)).AsInt64(), 52).AsDouble();
 
     // ---- log, float
 

@@ -37,6 +37,7 @@ public static class DslSuite
 
     private static readonly Lazy<IReadOnlyDictionary<(string, Reduction, bool), Type>> s_declarations = new(() =>
         typeof(Formulas).Assembly.GetTypes()
+            .Where(t => t.Namespace == typeof(Formulas).Namespace) // other tests declare losses of their own
             .Select(t => (Type: t, Attr: t.GetCustomAttribute<LossAttribute>()))
             .Where(p => p.Attr is not null)
             // ToDictionary throws on a duplicate: two classes for one combination is a mistake.
