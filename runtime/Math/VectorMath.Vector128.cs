@@ -51,12 +51,9 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<float> ExpCore(Vector128<float> x)
     {
-        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
-        // polynomial; for |x| <= FastLimit the clamp is the identity.
-        Vector128<float> xc = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(ExpF.ClampLo)), Vector128.Create(ExpF.ClampHi));
-        Vector128<float> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
+        Vector128<float> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
         Vector128<float> n = z - Vector128.Create(ExpF.Shift);
-        Vector128<float> p = ExpKernel(xc, n);
+        Vector128<float> p = ExpKernel(x, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector128<float> y = (p.AsInt32() + Vector128.ShiftLeft(z.AsInt32(), 23)).AsSingle();
         // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
@@ -85,6 +82,8 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> ExpScale(Vector128<float> x, Vector128<float> p, Vector128<float> n)
     {
+        n = Vector128.MinNative(Vector128.MaxNative(n, Vector128.Create(-ExpF.ScaleLimit)), Vector128.Create(ExpF.ScaleLimit));
+        p = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(Vector128.Abs(x), Vector128.Create(ExpF.KernelLimit)), p, Vector128<float>.One);
         // 2^n as 2^n1 * 2^n2, both normal: p * 2^n1 is exact, the second product rounds once (to a subnormal, 0 or inf).
         Vector128<float> n1 = Vector128.Truncate(n * Vector128.Create(0.5f));
         return Vector128.ConditionalSelect(Vector128.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x); // NaN in, NaN out
@@ -99,12 +98,9 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector128<double> ExpCore(Vector128<double> x)
     {
-        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
-        // polynomial; for |x| <= FastLimit the clamp is the identity.
-        Vector128<double> xc = Vector128.MinNative(Vector128.MaxNative(x, Vector128.Create(ExpD.ClampLo)), Vector128.Create(ExpD.ClampHi));
-        Vector128<double> z = Vector128.FusedMultiplyAdd(xc, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
+        Vector128<double> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
         Vector128<double> n = z - Vector128.Create(ExpD.Shift);
-        Vector128<double> p = ExpKernel(xc, n);
+        Vector128<double> p = ExpKernel(x, n);
         Vector128<double> y = (p.AsInt64() + Vector128.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpD.FastLimit)))
             y = ExpScale(x, p, n);
@@ -132,6 +128,8 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<double> ExpScale(Vector128<double> x, Vector128<double> p, Vector128<double> n)
     {
+        n = Vector128.MinNative(Vector128.MaxNative(n, Vector128.Create(-ExpD.ScaleLimit)), Vector128.Create(ExpD.ScaleLimit));
+        p = Vector128.ConditionalSelect(Vector128.LessThanOrEqual(Vector128.Abs(x), Vector128.Create(ExpD.KernelLimit)), p, Vector128<double>.One);
         Vector128<double> n1 = Vector128.Truncate(n * Vector128.Create(0.5));
         return Vector128.ConditionalSelect(Vector128.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x);
     }

@@ -53,12 +53,9 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpCore(Vector256<float> x)
     {
-        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
-        // polynomial; for |x| <= FastLimit the clamp is the identity.
-        Vector256<float> xc = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpF.ClampLo)), Vector256.Create(ExpF.ClampHi));
-        Vector256<float> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
+        Vector256<float> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
         Vector256<float> n = z - Vector256.Create(ExpF.Shift);
-        Vector256<float> p = ExpKernel(xc, n);
+        Vector256<float> p = ExpKernel(x, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector256<float> y = (p.AsInt32() + Vector256.ShiftLeft(z.AsInt32(), 23)).AsSingle();
         // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
@@ -87,6 +84,8 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ExpScale(Vector256<float> x, Vector256<float> p, Vector256<float> n)
     {
+        n = Vector256.MinNative(Vector256.MaxNative(n, Vector256.Create(-ExpF.ScaleLimit)), Vector256.Create(ExpF.ScaleLimit));
+        p = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Vector256.Abs(x), Vector256.Create(ExpF.KernelLimit)), p, Vector256<float>.One);
         // 2^n as 2^n1 * 2^n2, both normal: p * 2^n1 is exact, the second product rounds once (to a subnormal, 0 or inf).
         Vector256<float> n1 = Vector256.Truncate(n * Vector256.Create(0.5f));
         return Vector256.ConditionalSelect(Vector256.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x); // NaN in, NaN out
@@ -101,12 +100,9 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<double> ExpCore(Vector256<double> x)
     {
-        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
-        // polynomial; for |x| <= FastLimit the clamp is the identity.
-        Vector256<double> xc = Vector256.MinNative(Vector256.MaxNative(x, Vector256.Create(ExpD.ClampLo)), Vector256.Create(ExpD.ClampHi));
-        Vector256<double> z = Vector256.FusedMultiplyAdd(xc, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
+        Vector256<double> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
         Vector256<double> n = z - Vector256.Create(ExpD.Shift);
-        Vector256<double> p = ExpKernel(xc, n);
+        Vector256<double> p = ExpKernel(x, n);
         Vector256<double> y = (p.AsInt64() + Vector256.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpD.FastLimit)))
             y = ExpScale(x, p, n);
@@ -134,6 +130,8 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> ExpScale(Vector256<double> x, Vector256<double> p, Vector256<double> n)
     {
+        n = Vector256.MinNative(Vector256.MaxNative(n, Vector256.Create(-ExpD.ScaleLimit)), Vector256.Create(ExpD.ScaleLimit));
+        p = Vector256.ConditionalSelect(Vector256.LessThanOrEqual(Vector256.Abs(x), Vector256.Create(ExpD.KernelLimit)), p, Vector256<double>.One);
         Vector256<double> n1 = Vector256.Truncate(n * Vector256.Create(0.5));
         return Vector256.ConditionalSelect(Vector256.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x);
     }

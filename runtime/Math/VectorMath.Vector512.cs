@@ -53,12 +53,9 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> ExpCore(Vector512<float> x)
     {
-        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
-        // polynomial; for |x| <= FastLimit the clamp is the identity.
-        Vector512<float> xc = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(ExpF.ClampLo)), Vector512.Create(ExpF.ClampHi));
-        Vector512<float> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
+        Vector512<float> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
         Vector512<float> n = z - Vector512.Create(ExpF.Shift);
-        Vector512<float> p = ExpKernel(xc, n);
+        Vector512<float> p = ExpKernel(x, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector512<float> y = (p.AsInt32() + Vector512.ShiftLeft(z.AsInt32(), 23)).AsSingle();
         // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
@@ -87,6 +84,8 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> ExpScale(Vector512<float> x, Vector512<float> p, Vector512<float> n)
     {
+        n = Vector512.MinNative(Vector512.MaxNative(n, Vector512.Create(-ExpF.ScaleLimit)), Vector512.Create(ExpF.ScaleLimit));
+        p = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(Vector512.Abs(x), Vector512.Create(ExpF.KernelLimit)), p, Vector512<float>.One);
         // 2^n as 2^n1 * 2^n2, both normal: p * 2^n1 is exact, the second product rounds once (to a subnormal, 0 or inf).
         Vector512<float> n1 = Vector512.Truncate(n * Vector512.Create(0.5f));
         return Vector512.ConditionalSelect(Vector512.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x); // NaN in, NaN out
@@ -101,12 +100,9 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<double> ExpCore(Vector512<double> x)
     {
-        // Clamped first, so the out-of-range lanes' n stays representable and the fix-up below needs no second
-        // polynomial; for |x| <= FastLimit the clamp is the identity.
-        Vector512<double> xc = Vector512.MinNative(Vector512.MaxNative(x, Vector512.Create(ExpD.ClampLo)), Vector512.Create(ExpD.ClampHi));
-        Vector512<double> z = Vector512.FusedMultiplyAdd(xc, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
+        Vector512<double> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
         Vector512<double> n = z - Vector512.Create(ExpD.Shift);
-        Vector512<double> p = ExpKernel(xc, n);
+        Vector512<double> p = ExpKernel(x, n);
         Vector512<double> y = (p.AsInt64() + Vector512.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpD.FastLimit)))
             y = ExpScale(x, p, n);
@@ -134,6 +130,8 @@ public static partial class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> ExpScale(Vector512<double> x, Vector512<double> p, Vector512<double> n)
     {
+        n = Vector512.MinNative(Vector512.MaxNative(n, Vector512.Create(-ExpD.ScaleLimit)), Vector512.Create(ExpD.ScaleLimit));
+        p = Vector512.ConditionalSelect(Vector512.LessThanOrEqual(Vector512.Abs(x), Vector512.Create(ExpD.KernelLimit)), p, Vector512<double>.One);
         Vector512<double> n1 = Vector512.Truncate(n * Vector512.Create(0.5));
         return Vector512.ConditionalSelect(Vector512.Equals(x, x), p * PowerOfTwo(n1) * PowerOfTwo(n - n1), x);
     }

@@ -39,8 +39,11 @@ public static partial class VectorMath
     {
         // |x| <= FastLimit: n in [-126, 126] and the result is a finite normal, so 2^n can be added to the exponent bits.
         public const float FastLimit = 87.0f;
-        public const float ClampLo = -110.0f;   // exp(-110) < 2^-150 underflows to +0 anyway
-        public const float ClampHi = 100.0f;    // exp(100) > FLT_MAX overflows to +inf anyway
+        // Beyond FastLimit, n is clamped to +-ScaleLimit (2^160 p overflows to +inf, 2^-160 p underflows to +0, both
+        // halves of 2^n stay normal), and lanes beyond KernelLimit, where n = round(x log2e) loses its precision, take
+        // p = 1 (their result is +inf or +0 whatever p is).
+        public const float ScaleLimit = 160.0f;
+        public const float KernelLimit = 1000.0f;
         public const float Log2e = 1.44269502163f;
         public const float Shift = 12582912.0f; // 0x1.8p23: adding it rounds to an integer in the low mantissa bits
         public const float ShiftBias = 12583039.0f; // Shift + 127
@@ -57,8 +60,8 @@ public static partial class VectorMath
     private static class ExpD
     {
         public const double FastLimit = 708.0;  // n in [-1022, 1022]
-        public const double ClampLo = -760.0;
-        public const double ClampHi = 720.0;
+        public const double ScaleLimit = 1100.0;  // 2^1100 p overflows, 2^-1100 p underflows, halves of 2^n stay normal
+        public const double KernelLimit = 100000.0;
         public const double Log2e = 1.4426950408889634;
         public const double Shift = 6755399441055744.0;      // 0x1.8p52
         public const double ShiftBias = 6755399441056767.0;  // Shift + 1023

@@ -456,7 +456,7 @@ public class VectorMathTests
     [MemberData(nameof(AllPaths))]
     public void ExpFloat_SpecialValues(Path path)
     {
-        float[] xs = { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1f, -1f, 100f, -200f, float.MaxValue, float.MinValue, float.Epsilon, -float.Epsilon, 88.72284f, -104f };
+        float[] xs = { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 0f, -0f, 1f, -1f, 100f, -200f, float.MaxValue, float.MinValue, float.Epsilon, -float.Epsilon, 88.72284f, -104f, 120f, -120f, 999f, 1001f, -1001f, 1e30f, -1e30f };
         float[] ys = Run(xs, path, log: false);
         Assert.True(float.IsNaN(ys[0]));
         Assert.Equal(float.PositiveInfinity, ys[1]);
@@ -479,7 +479,7 @@ public class VectorMathTests
     [MemberData(nameof(AllPaths))]
     public void ExpDouble_SpecialValues(Path path)
     {
-        double[] xs = { double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.0, -0.0, 1.0, 800.0, -800.0, double.MaxValue, double.MinValue, double.Epsilon, 709.7827128933841, -746.0 };
+        double[] xs = { double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.0, -0.0, 1.0, 800.0, -800.0, double.MaxValue, double.MinValue, double.Epsilon, 709.7827128933841, -746.0, 1000.0, -1000.0, 99999.0, 100001.0, -100001.0, 1e300, -1e300 };
         double[] ys = Run(xs, path, log: false);
         Assert.True(double.IsNaN(ys[0]));
         Assert.Equal(double.PositiveInfinity, ys[1]);
