@@ -26,10 +26,11 @@ internal sealed partial class KernelEmitter
             List<Node> pass = passes[p];
             bool caches = _decisions.Cache is not null && passes == _plan.Passes && p == _decisions.CachePass;
             bool prefetches = passes == _plan.Passes && p == _decisions.PrefetchPass;
-            int indent = _rowWriter.Indent;
+            string? passGuard = PassGuard(pass);
+            int indent = _rowWriter.Indent + (passGuard is null ? 0 : 1);
             var body = new IndentedWriter(indent + 2);
             var context = new Context(Place.Class, body);
-            List<(Node Node, string Name)> accumulators = Accumulate(pass, context, "T");
+            List<(Node Node, string Name)> accumulators = Accumulate(pass, context, "T", passGuard is null);
             if (caches)
             {
                 body.Line($"Unsafe.Add(ref dxRef, dxOffset + c * dxStride) = {Value(_decisions.Cache!, context)};");
@@ -62,9 +63,9 @@ internal sealed partial class KernelEmitter
                             ReduceKind.Max => $"{V}.{VectorMax(reduction)}({partials}, {value})",
                             _ => $"{V}.Min({partials}, {value})",
                         };
-                        vectorContext.Writer.Line(_tailMask is not null
+                        vectorContext.Writer.Line(Guarded(passGuard is null ? Guard(_decisions.NeededBy(reduction)) : null, _tailMask is not null
                             ? $"{partials} = {V}.ConditionalSelect({_tailMask}, {folded}, {partials});"
-                            : $"{partials} = {folded};");
+                            : $"{partials} = {folded};"));
                     }
 
                     if (caches)
@@ -139,7 +140,11 @@ internal sealed partial class KernelEmitter
                 _rowWriter.Line($"T {name} = {Init(reduction)};");
             }
 
-            EmitClassLoop(body, vector, condition);
+            using (passGuard is null ? null : _rowWriter.Block($"if ({passGuard})"))
+            {
+                EmitClassLoop(body, vector, condition);
+            }
+
             foreach ((Node reduction, string name) in accumulators)
             {
                 _rowNames[reduction] = name;
@@ -148,21 +153,28 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>
+    /// The guard of a whole pass: when none of its reductions serves dx, the loop runs only for the outputs they serve
+    /// (a pass for the loss alone is skipped by <c>Backward</c>). Null otherwise.
+    /// </summary>
+    private string? PassGuard(List<Node> pass) =>
+        Guard(pass.Aggregate(OutputSet.None, (needs, reduction) => needs | _decisions.NeededBy(reduction)));
+
+    /// <summary>
     /// Names an accumulator for each reduction of a pass and writes, in <paramref name="context"/>, the statement that
     /// folds one class into it (<paramref name="type"/>.Max/Min: T for scalars, the width for lanes).
     /// </summary>
-    private List<(Node Node, string Name)> Accumulate(List<Node> pass, Context context, string type)
+    private List<(Node Node, string Name)> Accumulate(List<Node> pass, Context context, string type, bool guarded)
     {
         var accumulators = pass.Select(r => (Node: r, Name: Fresh(r.Function!.Reduce switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }))).ToList();
         foreach ((Node reduction, string name) in accumulators)
         {
             string value = Value(reduction.Args[0], context);
-            context.Writer.Line(reduction.Function!.Reduce switch
+            context.Writer.Line(Guarded(guarded ? Guard(_decisions.NeededBy(reduction)) : null, reduction.Function!.Reduce switch
             {
                 ReduceKind.Sum => type == "T" ? $"{name} += {value};" : $"{name} = {type}.Add({name}, {value});",
                 ReduceKind.Max => $"{name} = {type}.{(type == "T" ? "Max" : VectorMax(reduction))}({name}, {value});",
                 _ => $"{name} = {type}.Min({name}, {value});",
-            });
+            }));
         }
 
         return accumulators;
@@ -280,13 +292,13 @@ internal sealed partial class KernelEmitter
         if (_outputs.Loss && !Elementwise)
         {
             string value = Value(_plan.Loss!, null);
-            _rowWriter.Line((ReducedLoss, _lanes) switch
+            _rowWriter.Line(Guarded(TensorGuard("loss"), (ReducedLoss, _lanes) switch
             {
                 (true, false) => $"total += double.CreateTruncating({value});",
                 (true, true) => $"total += double.CreateTruncating({V}.Sum({value}));",
                 (false, false) => $"Unsafe.Add(ref lossRef, lossOffset) = {value};",
                 _ => $"{V}.StoreUnsafe({value}, ref lossRef, (nuint)lossOffset);",
-            });
+            }));
         }
 
         bool elementwiseLoss = _outputs.Loss && Elementwise;
@@ -427,7 +439,7 @@ internal sealed partial class KernelEmitter
         {
             string value = Value(_plan.Loss!, context);
             string lanes = _tailMask is null || context.Place != Place.Vector ? value : $"{V}.ConditionalSelect({_tailMask}, {value}, {V}.Zero)";
-            writes.Add(!ReducedLoss ? Store("loss", value) : vector ? $"total += double.CreateTruncating({V}.Sum({lanes}));" : $"total += double.CreateTruncating({value});");
+            writes.Add(Guarded(TensorGuard("loss"), !ReducedLoss ? Store("loss", value) : vector ? $"total += double.CreateTruncating({V}.Sum({lanes}));" : $"total += double.CreateTruncating({value});"));
         }
 
         if (_outputs.Dx)
@@ -437,7 +449,7 @@ internal sealed partial class KernelEmitter
 
         if (_outputs.Dy)
         {
-            writes.Add(Store("dy", Value(_plan.Dy!, context)));
+            writes.Add(Guarded(TensorGuard("dy"), Store("dy", Value(_plan.Dy!, context))));
         }
 
         return writes;

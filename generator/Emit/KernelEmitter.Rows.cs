@@ -153,19 +153,23 @@ internal sealed partial class KernelEmitter
         DefinePicks();
         foreach (List<Node> pass in _plan.Passes)
         {
-            var body = new IndentedWriter(_rowWriter.Indent + 1);
+            string? passGuard = PassGuard(pass);
+            var body = new IndentedWriter(_rowWriter.Indent + (passGuard is null ? 1 : 2));
             var context = new Context(Place.Class, body);
-            List<(Node Node, string Name)> accumulators = Accumulate(pass, context, V);
+            List<(Node Node, string Name)> accumulators = Accumulate(pass, context, V, passGuard is null);
 
             foreach ((Node reduction, string name) in accumulators)
             {
                 _rowWriter.Line($"{VectorType} {name} = {V}.Create({Init(reduction)});");
             }
 
-            _rowWriter.Line("for (nint c = 0; c < classes; c++)");
-            _rowWriter.Line("{");
-            _rowWriter.Raw(body);
-            _rowWriter.Line("}");
+            using (passGuard is null ? null : _rowWriter.Block($"if ({passGuard})"))
+            {
+                _rowWriter.Line("for (nint c = 0; c < classes; c++)");
+                _rowWriter.Line("{");
+                _rowWriter.Raw(body);
+                _rowWriter.Line("}");
+            }
             foreach ((Node reduction, string name) in accumulators)
             {
                 _rowNames[reduction] = name;
@@ -222,9 +226,9 @@ internal sealed partial class KernelEmitter
         if (_outputs.Loss && !Elementwise)
         {
             string value = Value(_plan.Loss!, null);
-            _rowWriter.Line(ReducedLoss
+            _rowWriter.Line(Guarded(TensorGuard("loss"), ReducedLoss
                 ? $"total += double.CreateTruncating({V}.Sum({value}));"
-                : $"{V}.StoreUnsafe({value}, ref lossRef, (nuint)lossOffset);");
+                : $"{V}.StoreUnsafe({value}, ref lossRef, (nuint)lossOffset);"));
         }
 
         if ((_outputs.Loss && Elementwise) || _outputs.Dx || _outputs.Dy)
@@ -310,7 +314,7 @@ internal sealed partial class KernelEmitter
                 }
                 else
                 {
-                    w.Line("Unsafe.Add(ref lossRef, lossOffset) = T.Zero;");
+                    w.Line(Guarded(TensorGuard("loss"), "Unsafe.Add(ref lossRef, lossOffset) = T.Zero;"));
                 }
             }
 
@@ -330,7 +334,7 @@ internal sealed partial class KernelEmitter
                 {
                     foreach (string name in zeroed)
                     {
-                        w.Line($"Unsafe.Add(ref {name}Ref, {name}Offset + c * {name}Stride) = T.Zero;");
+                        w.Line(Guarded(TensorGuard(name), $"Unsafe.Add(ref {name}Ref, {name}Offset + c * {name}Stride) = T.Zero;"));
                     }
                 }
             }

@@ -43,17 +43,18 @@ internal sealed partial class KernelEmitter
             }
         }
 
-        foreach (string name in PerPosition())
+        // The shapes of the inputs, then of each output, then memory: outputs against inputs and each other. An output
+        // the caller may not ask for (loss, dy) is checked only when asked for.
+        foreach (string name in PerPosition().Where(n => TensorGuard(n) is null))
         {
             w.Line($"global::LossGen.Internal.Check.PositionShape({name}.Lengths, x.Lengths, axis, \"{name}\");");
         }
 
-        foreach (string name in LikeX().Where(n => n is "loss" or "dloss" or "dx" or "dy"))
+        foreach (string name in LikeX().Where(n => n is "loss" or "dloss" or "dx" or "dy" && TensorGuard(n) is null))
         {
             w.Line($"global::LossGen.Internal.Check.SameShape({name}.Lengths, x.Lengths, \"{name}\", \"the shape of x\");");
         }
 
-        // Memory: outputs against inputs and each other.
         var outputs = new List<string>();
         if (_outputs.Loss && !ReducedLoss)
         {
@@ -91,6 +92,17 @@ internal sealed partial class KernelEmitter
         for (int o = 0; o < outputs.Count; o++)
         {
             string output = outputs[o];
+            string? guard = TensorGuard(output);
+            if (guard is not null)
+            {
+                w.Line($"if ({guard})");
+                w.Line("{");
+                w.Open();
+                w.Line(PerPosition().Contains(output)
+                    ? $"global::LossGen.Internal.Check.PositionShape({output}.Lengths, x.Lengths, axis, \"{output}\");"
+                    : $"global::LossGen.Internal.Check.SameShape({output}.Lengths, x.Lengths, \"{output}\", \"the shape of x\");");
+            }
+
             foreach (string input in inputs)
             {
                 string allowSame = output == "dx" && input == "x" ? ", allowSame: true" : string.Empty;
@@ -102,12 +114,17 @@ internal sealed partial class KernelEmitter
                 string other = outputs[p];
                 w.Line($"global::LossGen.Internal.Check.NoOverlap(ref {output}Ref, {output}.Lengths, {output}.Strides, \"{output}\", ref {other}Ref, {other}.Lengths, {other}.Strides, \"{other}\");");
             }
+
+            if (guard is not null)
+            {
+                w.Close();
+            }
         }
 
         w.Line();
         foreach (string name in LikeX())
         {
-            w.Line($"global::LossGen.Internal.Walker {name}Walk = global::LossGen.Internal.Walker.Create({name}.Lengths, {name}.Strides, axis);");
+            w.Line($"global::LossGen.Internal.Walker {name}Walk = {WalkerOf(name, "axis")};");
             if (!Flat)
             {
                 w.Line($"nint {name}Stride = {name}Walk.ClassStride;");
@@ -116,7 +133,7 @@ internal sealed partial class KernelEmitter
 
         foreach (string name in PerPosition())
         {
-            w.Line($"global::LossGen.Internal.Walker {name}Walk = global::LossGen.Internal.Walker.Create({name}.Lengths, {name}.Strides, -1);");
+            w.Line($"global::LossGen.Internal.Walker {name}Walk = {WalkerOf(name, "-1")};");
         }
 
         foreach (InputSpec input in _loss.Inputs.Where(i => i.Layout == InputLayout.PerClass))
@@ -124,6 +141,11 @@ internal sealed partial class KernelEmitter
             w.Line($"nint {input.Name}Stride = {input.Name}.Strides[0];");
         }
     }
+
+    /// <summary>The walker over a tensor: for an output the caller may not ask for, one that passes every layout check.</summary>
+    private string WalkerOf(string name, string axis) => TensorGuard(name) is { } guard
+        ? $"global::LossGen.Internal.Walker.Optional({guard}, {name}.Lengths, {name}.Strides, {axis})"
+        : $"global::LossGen.Internal.Walker.Create({name}.Lengths, {name}.Strides, {axis})";
 
     private static string RefOf(string name) =>
         name is "loss" or "dx" or "dy"

@@ -178,7 +178,7 @@ internal sealed partial class KernelEmitter
 
             case Op.Seed:
                 // Reduction.None with an elementwise loss: the upstream gradient of each element.
-                Bind(node, context, Fresh("seed"), Read("dloss", context!.Place));
+                Bind(node, context, Fresh("seed"), AtTarget(node, context!.Place, Read("dloss", context.Place)));
                 return;
 
             case Op.ClassCount:
@@ -211,7 +211,7 @@ internal sealed partial class KernelEmitter
                 string read = input is not null && input.Layout == InputLayout.PerClass
                     ? $"Unsafe.Add(ref {node.Name}Ref, {(context!.Place == Place.Pick ? "target" : "c")} * {node.Name}Stride)"
                     : Read(node.Name, context!.Place);
-                Bind(node, context, Fresh(node.Name), read);
+                Bind(node, context, Fresh(node.Name), AtTarget(node, context.Place, read));
                 return;
             }
 
@@ -367,7 +367,7 @@ internal sealed partial class KernelEmitter
             _ => Stem(node.Function!),
         };
         string lanes = Fresh(stem) + "Lanes";
-        string line = $"{VectorType} {lanes} = {expression};";
+        string line = $"{VectorType} {lanes} = {(node.Op is Op.Input or Op.Seed ? AtTarget(node, place, expression) : expression)};";
         if (node.Shape == Shape.Row)
         {
             _rowWriter.Line(line);
@@ -527,6 +527,13 @@ internal sealed partial class KernelEmitter
             context.Names[node] = name;
         }
     }
+
+    /// <summary>
+    /// A read of memory at the target: skipped (the default value instead) when the caller did not ask for any output
+    /// it serves. The JIT folds the condition, and a read it cannot prove harmless would otherwise stay.
+    /// </summary>
+    private string AtTarget(Node node, Place place, string read) =>
+        place == Place.Pick && Guard(_decisions.PickNeededBy(node)) is { } guard ? $"{guard} ? {read} : default" : read;
 
     private static string Read(string tensor, Place place) => place switch
     {

@@ -191,6 +191,9 @@ internal sealed partial class KernelEmitter
 
     public static string KernelName(KernelOutputs outputs) => outputs.Name + "Kernel";
 
+    /// <summary>Whether the kernel returns the reduced loss (a gradient kernel returns 0 when its caller did not ask for it).</summary>
+    public static bool ReturnsTotal(CompiledLoss loss, KernelOutputs outputs) => loss.Reduction != Reduction.None && outputs.Loss;
+
     /// <summary>A hyper-parameter inside a kernel: a trailing underscore keeps it apart from every generated local.</summary>
     public static string KernelParameter(string name) => name + "_";
 
@@ -239,7 +242,38 @@ internal sealed partial class KernelEmitter
     /// <summary>The nested struct that runs a chunk of positions of this kernel on any thread.</summary>
     private string ChunksName => _outputs.Name + "Chunks";
 
-    private string TypeParameters => _loss.UsesTarget ? "<T, TIndex>" : "<T>";
+    private string TypeParameters => "<" + string.Join(", ", TypeParameterList(_loss, _outputs)) + ">";
+
+    /// <summary>The kernel's type parameters: the element type, the index type (class indices), the outputs chosen.</summary>
+    public static IEnumerable<string> TypeParameterList(CompiledLoss loss, KernelOutputs outputs)
+    {
+        yield return "T";
+        if (loss.UsesTarget)
+        {
+            yield return "TIndex";
+        }
+
+        if (outputs.Chosen)
+        {
+            yield return OutputsParameter;
+        }
+    }
+
+    /// <summary>The type parameter of a gradient kernel that says whether its caller wants the loss too.</summary>
+    public const string OutputsParameter = "TOutputs";
+
+    /// <summary>
+    /// The condition under which code serving only <paramref name="needs"/> runs: null when it always runs (it serves a
+    /// gradient, or the kernel's outputs are fixed), else the flag of the loss chosen by the caller.
+    /// </summary>
+    private string? Guard(OutputSet needs) =>
+        _outputs.Chosen && (needs & (OutputSet.Dx | OutputSet.Dy)) == 0 && (needs & OutputSet.Loss) != 0 ? OutputsParameter + ".Loss" : null;
+
+    /// <summary>The guard of an output tensor's code: the loss's in a gradient kernel; null for the gradients.</summary>
+    private string? TensorGuard(string tensor) => tensor == "loss" ? Guard(OutputSet.Loss) : null;
+
+    /// <summary><paramref name="statement"/>, run only under <paramref name="guard"/> when there is one.</summary>
+    private static string Guarded(string? guard, string statement) => guard is null ? statement : $"if ({guard}) {statement}";
 
     /// <summary>The tensors the position loop reads or writes, in the order they are pinned.</summary>
     private List<(string Name, string Type)> Pinned()
@@ -327,6 +361,11 @@ internal sealed partial class KernelEmitter
             w.Line("where TIndex : unmanaged, IBinaryInteger<TIndex>");
         }
 
+        if (_outputs.Chosen)
+        {
+            w.Line($"where {OutputsParameter} : struct, global::LossGen.Internal.IKernelOutputs");
+        }
+
         w.Unindent();
         w.Line("{");
         w.Open();
@@ -334,7 +373,7 @@ internal sealed partial class KernelEmitter
 
     private void EmitKernel(IndentedWriter w, string generatedCode)
     {
-        string returnType = ReducedLoss && _outputs.Loss ? "double" : "void";
+        string returnType = ReturnsTotal(_loss, _outputs) ? "double" : "void";
         string typeParameters = TypeParameters;
         string parameters = string.Join(", ", Parameters(_loss, _outputs).Select(p => p.Type + " " + p.Name));
         w.Line(generatedCode);

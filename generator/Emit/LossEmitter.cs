@@ -61,13 +61,13 @@ internal static class LossEmitter
             }
         }
 
-        for (int i = 0; i < kinds.Count; i++)
+        KernelEmitter.Emit(w, loss, KernelOutputs.Forward, GeneratedCode);
+        w.Line();
+        KernelEmitter.Emit(w, loss, KernelOutputs.Gradient(dy: false), GeneratedCode);
+        if (loss.Dy is not null)
         {
-            KernelEmitter.Emit(w, loss, kinds[i], GeneratedCode);
-            if (i < kinds.Count - 1)
-            {
-                w.Line();
-            }
+            w.Line();
+            KernelEmitter.Emit(w, loss, KernelOutputs.Gradient(dy: true), GeneratedCode);
         }
 
         w.Close();
@@ -84,6 +84,7 @@ internal static class LossEmitter
         return w.ToString();
     }
 
+    /// <summary>The public methods: Forward, Backward, ForwardBackward, and the last two with dy when the loss has y.</summary>
     private static IEnumerable<KernelOutputs> Kernels(CompiledLoss loss)
     {
         yield return new KernelOutputs(true, false, false);
@@ -165,14 +166,30 @@ internal static class LossEmitter
             Add(t, Identifiers.Escape(parameter.Name), $"Hyper-parameter {parameter.Name} (default {KernelEmitter.Literal(parameter.DefaultValue)}).", literal);
         }
 
-        // Kernel arguments follow the kernel's own parameter order.
-        foreach ((string _, string name) in KernelEmitter.Parameters(loss, outputs))
+        // Kernel arguments follow the kernel's own parameter order; an output not asked for is an empty tensor.
+        KernelOutputs kernel = outputs.Dx ? KernelOutputs.Gradient(outputs.Dy) : KernelOutputs.Forward;
+        foreach ((string _, string name) in KernelEmitter.Parameters(loss, kernel))
         {
-            arguments.Add(name.EndsWith("_", System.StringComparison.Ordinal) ? Identifiers.Escape(name.Substring(0, name.Length - 1)) : name);
+            arguments.Add(name.EndsWith("_", System.StringComparison.Ordinal) ? Identifiers.Escape(name.Substring(0, name.Length - 1))
+                : name == "loss" && !outputs.Loss ? "default"
+                : name);
+        }
+
+        string typeArguments = string.Empty;
+        if (kernel.Chosen)
+        {
+            var types = new List<string> { t };
+            if (index is not null)
+            {
+                types.Add(index);
+            }
+
+            types.Add("global::LossGen.Internal.KernelOutputs." + (outputs.Loss ? "LossAndGradient" : "Gradient"));
+            typeArguments = "<" + string.Join(", ", types) + ">";
         }
 
         string returnType = outputs.Loss && reduced ? t : "void";
-        string call = $"{KernelEmitter.KernelName(outputs)}({string.Join(", ", arguments)})";
+        string call = $"{KernelEmitter.KernelName(kernel)}{typeArguments}({string.Join(", ", arguments)})";
         if (returnType != "void")
         {
             call = $"({t}){call}";

@@ -16,17 +16,85 @@ internal sealed record OneHotSplit(Node Main, Node AtTarget);
 /// <summary>
 /// What a kernel does beyond its schedule, decided once before any code is written: which class value the gradient
 /// pass reads back from dx instead of computing again, which pass prefetches the next row, and the gradient's form
-/// without a one-hot term. The emitter only writes what these say.
+/// without a one-hot term, and, in a kernel whose caller chooses its outputs, which reductions and reads serve only the
+/// loss or dy (<see cref="NeededBy"/>). The emitter only writes what these say.
 /// </summary>
-internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchPass, IReadOnlyList<string> Prefetched, OneHotSplit? Split)
+internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchPass, IReadOnlyList<string> Prefetched, OneHotSplit? Split,
+    IReadOnlyDictionary<Node, OutputSet> Needs, IReadOnlyDictionary<Node, OutputSet> PickNeeds)
 {
+    /// <summary>
+    /// The outputs that need <paramref name="node"/>; <see cref="OutputSet.Dx"/> (always computed) for every node of a
+    /// kernel whose outputs are fixed.
+    /// </summary>
+    public OutputSet NeededBy(Node node) => Needs.TryGetValue(node, out OutputSet needs) ? needs : OutputSet.Dx;
+
+    /// <summary>The outputs that need <paramref name="node"/> read at the target (under a pick), as <see cref="NeededBy"/>.</summary>
+    public OutputSet PickNeededBy(Node node) => PickNeeds.TryGetValue(node, out OutputSet needs) ? needs : OutputSet.Dx;
+
     public static KernelDecisions For(CompiledLoss loss, KernelOutputs outputs, KernelPlan plan)
     {
         bool rowsOfClasses = !loss.Flat && !loss.Elementwise;
         (Node? cache, int cachePass) = rowsOfClasses && outputs.Dx ? ChooseCache(plan) : (null, -1);
         (int prefetchPass, List<string> prefetched) = rowsOfClasses ? ChoosePrefetch(loss, plan) : (-1, new List<string>());
         OneHotSplit? split = outputs.Dx && !loss.Flat && loss.UsesTarget ? SplitOneHot(loss.Graph, plan.Dx!) : null;
-        return new KernelDecisions(cache, cachePass, prefetchPass, prefetched, split);
+        Dictionary<Node, OutputSet> needs = outputs.Chosen ? FindNeeds(plan) : new Dictionary<Node, OutputSet>();
+        if (cache is not null && plan.Passes[cachePass].All(r => needs.TryGetValue(r, out OutputSet set) && (set & OutputSet.Dx) == 0))
+        {
+            // The pass serves only outputs the caller may not ask for: dx computes the value itself rather than make
+            // Backward run a pass to store it.
+            (cache, cachePass) = (null, -1);
+        }
+
+        return new KernelDecisions(cache, cachePass, prefetchPass, prefetched, split, needs, FindPickNeeds(needs));
+    }
+
+    /// <summary>Which outputs each value read at the target serves: every pick it is under.</summary>
+    private static Dictionary<Node, OutputSet> FindPickNeeds(Dictionary<Node, OutputSet> needs)
+    {
+        var pickNeeds = new Dictionary<Node, OutputSet>();
+        foreach (KeyValuePair<Node, OutputSet> entry in needs)
+        {
+            if (entry.Key.Op != Op.Pick)
+            {
+                continue;
+            }
+
+            foreach (Node node in Walk.TopologicalOrder(entry.Key.Args[0]))
+            {
+                pickNeeds[node] = (pickNeeds.TryGetValue(node, out OutputSet set) ? set : OutputSet.None) | entry.Value;
+            }
+        }
+
+        return pickNeeds;
+    }
+
+    /// <summary>Which outputs each node of the plan serves.</summary>
+    private static Dictionary<Node, OutputSet> FindNeeds(KernelPlan plan)
+    {
+        var needs = new Dictionary<Node, OutputSet>();
+        foreach ((Node? root, OutputSet output) in new[] { (plan.Loss, OutputSet.Loss), (plan.Dx, OutputSet.Dx), (plan.Dy, OutputSet.Dy) })
+        {
+            if (root is null)
+            {
+                continue;
+            }
+
+            foreach (Node node in Walk.TopologicalOrder(new[] { root }))
+            {
+                needs[node] = (needs.TryGetValue(node, out OutputSet set) ? set : OutputSet.None) | output;
+            }
+        }
+
+        // mean_by's weight feeds the seed of every output.
+        if (plan.MeanWeight is not null)
+        {
+            foreach (Node node in Walk.TopologicalOrder(new[] { plan.MeanWeight }))
+            {
+                needs[node] = OutputSet.Dx;
+            }
+        }
+
+        return needs;
     }
 
     /// <summary>A function worth computing once and worth prefetching for (its row's <see cref="Function.Costly"/>: exp, log, ...).</summary>

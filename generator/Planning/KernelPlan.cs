@@ -4,17 +4,38 @@ using LossGen.Generator.Ir;
 
 namespace LossGen.Generator.Planning;
 
-/// <summary>What a kernel computes: the loss, and which gradients.</summary>
-internal readonly record struct KernelOutputs(bool Loss, bool Dx, bool Dy)
+/// <summary>
+/// What a kernel computes: the loss, and which gradients. A kernel with <see cref="Chosen"/> computes the loss only when
+/// its caller asks (a type argument): one kernel serves <c>Backward</c> and <c>ForwardBackward</c> (another one their
+/// forms with dy, whose extra reads of x would keep the kernel without dy from reusing dx as a cache).
+/// </summary>
+internal readonly record struct KernelOutputs(bool Loss, bool Dx, bool Dy, bool Chosen = false)
 {
+    /// <summary>The loss alone.</summary>
+    public static KernelOutputs Forward => new(true, false, false);
+
+    /// <summary>dx (and dy), with the loss chosen by the caller.</summary>
+    public static KernelOutputs Gradient(bool dy) => new(true, true, dy, Chosen: true);
+
     public string Name => (Loss, Dx, Dy) switch
     {
+        _ when Chosen => Dy ? "GradientWithDy" : "Gradient",
         (true, false, false) => "Forward",
         (false, true, false) => "Backward",
         (false, true, true) => "BackwardWithDy",
         (true, true, false) => "ForwardBackward",
         _ => "ForwardBackwardWithDy",
     };
+}
+
+/// <summary>The outputs of a kernel, as a set: which of them need a value.</summary>
+[System.Flags]
+internal enum OutputSet
+{
+    None = 0,
+    Loss = 1,
+    Dx = 2,
+    Dy = 4,
 }
 
 /// <summary>

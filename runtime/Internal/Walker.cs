@@ -31,6 +31,13 @@ public struct Walker
     /// <summary>The stride of the class axis (0 when there is none).</summary>
     public nint ClassStride;
 
+    /// <summary>
+    /// <see cref="Create"/> when <paramref name="present"/>; otherwise the walker of a tensor a kernel does not write: it
+    /// passes every layout check (one row, class stride 1) and every offset is 0, so the kernel's fast paths stay open.
+    /// </summary>
+    public static Walker Optional(bool present, ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, int classAxis) =>
+        present ? Create(lengths, strides, classAxis) : new Walker { ClassStride = 1 };
+
     /// <summary>Builds a walker over <paramref name="lengths"/>/<paramref name="strides"/> without axis <paramref name="classAxis"/> (-1: none).</summary>
     public static Walker Create(ReadOnlySpan<nint> lengths, ReadOnlySpan<nint> strides, int classAxis)
     {
