@@ -449,7 +449,7 @@ internal sealed partial class KernelEmitter
 
         if (_outputs.Dy)
         {
-            writes.Add(Guarded(TensorGuard("dy"), Store("dy", Value(_plan.Dy!, context))));
+            writes.Add(Store("dy", Value(_plan.Dy!, context)));
         }
 
         return writes;

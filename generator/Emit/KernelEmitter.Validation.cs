@@ -44,7 +44,7 @@ internal sealed partial class KernelEmitter
         }
 
         // The shapes of the inputs, then of each output, then memory: outputs against inputs and each other. An output
-        // the caller may not ask for (loss, dy) is checked only when asked for.
+        // the caller may not ask for (the loss tensor of a gradient kernel) is checked only when asked for.
         foreach (string name in PerPosition().Where(n => TensorGuard(n) is null))
         {
             w.Line($"global::LossGen.Internal.Check.PositionShape({name}.Lengths, x.Lengths, axis, \"{name}\");");

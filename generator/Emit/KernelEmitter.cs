@@ -192,7 +192,7 @@ internal sealed partial class KernelEmitter
     public static string KernelName(KernelOutputs outputs) => outputs.Name + "Kernel";
 
     /// <summary>Whether the kernel returns the reduced loss (a gradient kernel returns 0 when its caller did not ask for it).</summary>
-    public static bool ReturnsTotal(CompiledLoss loss, KernelOutputs outputs) => loss.Reduction != Reduction.None && outputs.Loss;
+    private static bool ReturnsTotal(CompiledLoss loss, KernelOutputs outputs) => loss.Reduction != Reduction.None && outputs.Loss;
 
     /// <summary>A hyper-parameter inside a kernel: a trailing underscore keeps it apart from every generated local.</summary>
     public static string KernelParameter(string name) => name + "_";
@@ -245,7 +245,7 @@ internal sealed partial class KernelEmitter
     private string TypeParameters => "<" + string.Join(", ", TypeParameterList(_loss, _outputs)) + ">";
 
     /// <summary>The kernel's type parameters: the element type, the index type (class indices), the outputs chosen.</summary>
-    public static IEnumerable<string> TypeParameterList(CompiledLoss loss, KernelOutputs outputs)
+    private static IEnumerable<string> TypeParameterList(CompiledLoss loss, KernelOutputs outputs)
     {
         yield return "T";
         if (loss.UsesTarget)
