@@ -19,7 +19,7 @@ internal sealed partial class KernelEmitter
     /// contiguous and every function has a vector form, a vector loop runs, ending with a masked step for the classes
     /// left (<see cref="EmitTail"/>); otherwise a scalar loop does the row.
     /// </summary>
-    private void EmitPasses(List<List<Node>> passes)
+    private void EmitPasses(Row row, List<List<Node>> passes)
     {
         for (int p = 0; p < passes.Count; p++)
         {
@@ -27,9 +27,9 @@ internal sealed partial class KernelEmitter
             bool caches = _decisions.Cache is not null && passes == _plan.Passes && p == _decisions.CachePass;
             bool prefetches = passes == _plan.Passes && p == _decisions.PrefetchPass;
             string? passGuard = PassGuard(pass);
-            int indent = _rowWriter.Indent + (passGuard is null ? 0 : 1);
+            int indent = row.Writer.Indent + (passGuard is null ? 0 : 1);
             var body = new IndentedWriter(indent + 2);
-            var context = new Context(Place.Class, body);
+            Context context = row.At(Place.Class, body);
             List<(Node Node, string Name)> accumulators = Accumulate(pass, context, "T", passGuard is null);
             if (caches)
             {
@@ -39,9 +39,7 @@ internal sealed partial class KernelEmitter
             IndentedWriter? vector = null;
             // The weight passes (mean_by's denominator) run once per call in the kernel method, outside the pieces that
             // are generic over the width: their loops are scalar.
-            string? condition = passes == _plan.Passes
-                ? VectorCondition(pass.Select(r => r.Args[0]), caches ? new[] { "dx" } : Enumerable.Empty<string>())
-                : null;
+            string? condition = passes == _plan.Passes ? StrideCondition(_decisions.PassStrides[p]) : null;
             if (condition is not null)
             {
                 vector = new IndentedWriter(indent + 1);
@@ -49,10 +47,9 @@ internal sealed partial class KernelEmitter
                 vector.Open();
 
                 // One vector of classes at index c into the partials with the given suffix.
-                IndentedWriter Body(string index, string suffix)
+                IndentedWriter Body(string index, string suffix, string? mask = null)
                 {
-                    _vectorIndex = index;
-                    var vectorContext = new Context(Place.Vector, new IndentedWriter(indent + 3));
+                    var vectorContext = new Context(row, Place.Vector, new IndentedWriter(indent + 3)) { VectorIndex = index, TailMask = mask };
                     foreach ((Node reduction, string name) in accumulators)
                     {
                         string value = Value(reduction.Args[0], vectorContext);
@@ -63,17 +60,17 @@ internal sealed partial class KernelEmitter
                             ReduceKind.Max => $"{V}.{VectorMax(reduction)}({partials}, {value})",
                             _ => $"{V}.Min({partials}, {value})",
                         };
-                        vectorContext.Writer.Line(Guarded(passGuard is null ? Guard(_decisions.NeededBy(reduction)) : null, _tailMask is not null
-                            ? $"{partials} = {V}.ConditionalSelect({_tailMask}, {folded}, {partials});"
+                        vectorContext.Writer.Line(Guarded(passGuard is null ? Guard(_decisions.NeededBy(reduction)) : null, mask is not null
+                            ? $"{partials} = {V}.ConditionalSelect({mask}, {folded}, {partials});"
                             : $"{partials} = {folded};"));
                     }
 
                     if (caches)
                     {
-                        vectorContext.Writer.Line(VectorStore(Value(_decisions.Cache!, vectorContext), "dx", $"dxOffset + {index}"));
+                        vectorContext.Writer.Line(VectorStore(vectorContext, Value(_decisions.Cache!, vectorContext), "dx", $"dxOffset + {index}"));
                     }
 
-                    if (prefetches && _tailMask is null)
+                    if (prefetches && mask is null)
                     {
                         foreach (string name in _decisions.Prefetched)
                         {
@@ -81,7 +78,6 @@ internal sealed partial class KernelEmitter
                         }
                     }
 
-                    _vectorIndex = "c";
                     return vectorContext.Writer;
                 }
 
@@ -110,7 +106,7 @@ internal sealed partial class KernelEmitter
                 vector.Line("{");
                 vector.Raw(Body("c", string.Empty));
                 vector.Line("}");
-                EmitTail(vector, () => Body("c", string.Empty));
+                EmitTail(vector, mask => Body("c", string.Empty, mask));
                 foreach ((Node reduction, string name) in accumulators)
                 {
                     vector.Line(reduction.Function!.Reduce switch
@@ -134,20 +130,20 @@ internal sealed partial class KernelEmitter
                 vector.Close();
             }
 
-            _rowWriter.Line($"// {(passes == _plan.Passes ? "Pass" : "Weight pass")} {(p + 1).ToString(CultureInfo.InvariantCulture)} over the classes: {string.Join(", ", pass.Select(r => Printer.Print(r)))}");
+            row.Writer.Line($"// {(passes == _plan.Passes ? "Pass" : "Weight pass")} {(p + 1).ToString(CultureInfo.InvariantCulture)} over the classes: {string.Join(", ", pass.Select(r => Printer.Print(r)))}");
             foreach ((Node reduction, string name) in accumulators)
             {
-                _rowWriter.Line($"T {name} = {Init(reduction)};");
+                row.Writer.Line($"T {name} = {Init(reduction)};");
             }
 
-            using (passGuard is null ? null : _rowWriter.Block($"if ({passGuard})"))
+            using (passGuard is null ? null : row.Writer.Block($"if ({passGuard})"))
             {
-                EmitClassLoop(body, vector, condition);
+                EmitClassLoop(row.Writer, body, vector, condition);
             }
 
             foreach ((Node reduction, string name) in accumulators)
             {
-                _rowNames[reduction] = name;
+                row.Names[reduction] = name;
             }
         }
     }
@@ -194,32 +190,32 @@ internal sealed partial class KernelEmitter
     /// Writes a loop over the class axis: the vector loop (if any) under its run-time condition, then the scalar loop
     /// for whatever classes remain. <paramref name="body"/> is indented two levels below the row, the vector block too.
     /// </summary>
-    private void EmitClassLoop(IndentedWriter body, IndentedWriter? vector, string? condition)
+    private static void EmitClassLoop(IndentedWriter w, IndentedWriter body, IndentedWriter? vector, string? condition)
     {
         if (vector is null)
         {
-            _rowWriter.Line("for (nint c = 0; c < classes; c++)");
-            _rowWriter.Line("{");
-            _rowWriter.Raw(Reindent(body, -1));
-            _rowWriter.Line("}");
+            w.Line("for (nint c = 0; c < classes; c++)");
+            w.Line("{");
+            w.Raw(Reindent(body, -1));
+            w.Line("}");
             return;
         }
 
-        _rowWriter.Line("{");
-        _rowWriter.Open();
-        _rowWriter.Line("nint c = 0;");
+        w.Line("{");
+        w.Open();
+        w.Line("nint c = 0;");
         if (condition!.Length > 0)
         {
-            _rowWriter.Line($"if ({condition})");
+            w.Line($"if ({condition})");
         }
 
-        _rowWriter.Raw(vector);
-        _rowWriter.Line();
-        _rowWriter.Line("for (; c < classes; c++)");
-        _rowWriter.Line("{");
-        _rowWriter.Raw(body);
-        _rowWriter.Line("}");
-        _rowWriter.Close();
+        w.Raw(vector);
+        w.Line();
+        w.Line("for (; c < classes; c++)");
+        w.Line("{");
+        w.Raw(body);
+        w.Line("}");
+        w.Close();
     }
 
     private static IndentedWriter Reindent(IndentedWriter writer, int levels)
@@ -240,59 +236,20 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>
-    /// The run-time condition for the vector loop over <paramref name="values"/> (and the tensors written), or null
-    /// when some function on the way has no vector form.
+    /// The run-time condition of a vector loop that the plan chose (<see cref="KernelDecisions.PassStrides"/>): every
+    /// tensor it reads or writes contiguous along the class axis. Null for a scalar loop; empty when the vector loop
+    /// always runs (every value broadcast, nothing written).
     /// </summary>
-    private string? VectorCondition(IEnumerable<Node> values, IEnumerable<string> written)
-    {
-        var tensors = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (string name in written)
-        {
-            tensors.Add(name);
-        }
-
-        var seen = new HashSet<Node>();
-        var stack = new Stack<Node>(values);
-        while (stack.Count > 0)
-        {
-            Node node = stack.Pop();
-            if (IsBroadcast(node) || !seen.Add(node))
-            {
-                continue;
-            }
-
-            switch (node.Op)
-            {
-                case Op.Input:
-                    tensors.Add(node.Name);
-                    break;
-                case Op.Seed:
-                    tensors.Add("dloss");
-                    break;
-                case Op.Call when node.Function!.Vector is null || node.IsReduction:
-                    return null;
-            }
-
-            foreach (Node arg in node.Args)
-            {
-                stack.Push(arg);
-            }
-        }
-
-        // Empty when every value is broadcast and nothing is written: the vector loop then always runs.
-        return string.Join(" && ", tensors.Select(t => $"{t}Stride == 1"));
-    }
-
-    /// <summary>The gradient the final pass writes: <see cref="KernelPlan.Dx"/>, or its part without a one-hot term.</summary>
-    private Node? _dxValue;
+    private static string? StrideCondition(IReadOnlyList<string>? tensors) =>
+        tensors is null ? null : string.Join(" && ", tensors.Select(t => $"{t}Stride == 1"));
 
     /// <summary>The loss of the position, then the pass that writes the elementwise outputs.</summary>
-    private void EmitFinal()
+    private void EmitFinal(Row row)
     {
         if (_outputs.Loss && !Elementwise)
         {
-            string value = Value(_plan.Loss!, null);
-            _rowWriter.Line(Guarded(TensorGuard("loss"), (ReducedLoss, _lanes) switch
+            string value = Value(_plan.Loss!, row.Top);
+            row.Writer.Line(Guarded(TensorGuard("loss"), (ReducedLoss, row.Lanes) switch
             {
                 (true, false) => $"total += double.CreateTruncating({value});",
                 (true, true) => $"total += double.CreateTruncating({V}.Sum({value}));",
@@ -307,32 +264,31 @@ internal sealed partial class KernelEmitter
             return;
         }
 
-        _dxValue = _plan.Dx;
+        // In rows one at a time, a gradient with a one-hot term is written without it, then corrected at the target.
+        Node? dx = _plan.Dx;
         Node? correction = null;
-        if (!_lanes && _decisions.Split is { } split)
+        if (!row.Lanes && _decisions.Split is { } split)
         {
-            _dxValue = split.Main;
+            dx = split.Main;
             correction = split.AtTarget;
         }
 
-        IndentedWriter body = Flat ? _rowWriter : new IndentedWriter(_rowWriter.Indent + 2);
-        var context = new Context(Flat ? Place.Flat : Place.Class, body);
-        foreach (string write in FinalWrites(context))
+        IndentedWriter body = Flat ? row.Writer : new IndentedWriter(row.Writer.Indent + 2);
+        foreach (string write in FinalWrites(row.At(Flat ? Place.Flat : Place.Class, body), dx))
         {
             body.Line(write);
         }
 
-        if (Flat || _lanes)
+        if (Flat || row.Lanes)
         {
-            if (_lanes && !Flat)
+            if (row.Lanes && !Flat)
             {
-                _rowWriter.Line("for (nint c = 0; c < classes; c++)");
-                _rowWriter.Line("{");
-                _rowWriter.Raw(Reindent(body, -1));
-                _rowWriter.Line("}");
+                row.Writer.Line("for (nint c = 0; c < classes; c++)");
+                row.Writer.Line("{");
+                row.Writer.Raw(Reindent(body, -1));
+                row.Writer.Line("}");
             }
 
-            _dxValue = null;
             return;
         }
 
@@ -349,7 +305,7 @@ internal sealed partial class KernelEmitter
 
         if (_outputs.Dx)
         {
-            values.Add(_dxValue!);
+            values.Add(dx!);
             written.Add("dx");
         }
 
@@ -366,71 +322,67 @@ internal sealed partial class KernelEmitter
         }
 
         labels.AddRange(written.Where(n => n != "loss"));
-        _rowWriter.Line("// Final pass over the classes: " + string.Join("; ", values.Select((v, i) => labels[i] + " = " + Printer.Print(v))));
+        row.Writer.Line("// Final pass over the classes: " + string.Join("; ", values.Select((v, i) => labels[i] + " = " + Printer.Print(v))));
         IndentedWriter? vector = null;
-        string? condition = VectorCondition(values, written);
+        string? condition = StrideCondition(_decisions.FinalStrides);
         if (condition is not null)
         {
-            int indent = _rowWriter.Indent;
+            int indent = row.Writer.Indent;
             vector = new IndentedWriter(indent + 1);
             vector.Line("{");
             vector.Open();
-            var vectorContext = new Context(Place.Vector, new IndentedWriter(indent + 3));
-            foreach (string write in FinalWrites(vectorContext))
+
+            // One vector of classes at c (under the tail's mask in the masked step).
+            IndentedWriter Step(string? mask)
             {
-                vectorContext.Writer.Line(write);
+                var vectorContext = new Context(row, Place.Vector, new IndentedWriter(indent + 3)) { TailMask = mask };
+                foreach (string write in FinalWrites(vectorContext, dx))
+                {
+                    vectorContext.Writer.Line(write);
+                }
+
+                return vectorContext.Writer;
             }
 
             vector.Line($"for (; c <= classes - {VectorCount}; c += {VectorCount})");
             vector.Line("{");
-            vector.Raw(vectorContext.Writer);
+            vector.Raw(Step(null));
             vector.Line("}");
-            EmitTail(vector, () =>
-            {
-                var tailContext = new Context(Place.Vector, new IndentedWriter(indent + 3));
-                foreach (string write in FinalWrites(tailContext))
-                {
-                    tailContext.Writer.Line(write);
-                }
-
-                return tailContext.Writer;
-            });
+            EmitTail(vector, Step);
             vector.Close();
         }
 
-        EmitClassLoop(body, vector, condition);
+        EmitClassLoop(row.Writer, body, vector, condition);
         if (correction is not null)
         {
-            _rowWriter.Line($"Unsafe.Add(ref dxRef, dxOffset + target * dxStride) -= {Value(correction, null)};");
+            row.Writer.Line($"Unsafe.Add(ref dxRef, dxOffset + target * dxStride) -= {Value(correction, row.Top)};");
         }
-
-        _dxValue = null;
     }
 
     /// <summary>
     /// The statements of the final pass in <paramref name="context"/>: everything is read and computed first, then
     /// written, because dx may be x itself.
     /// </summary>
-    private List<string> FinalWrites(Context context)
+    private List<string> FinalWrites(Context context, Node? dx)
     {
-        if (_decisions.Cache is not null && !_lanes && context.Place is Place.Class or Place.Vector)
+        if (_decisions.Cache is not null && !context.Lanes && context.Place is Place.Class or Place.Vector)
         {
             string name = Fresh(Stem(_decisions.Cache.Function!)) + (context.Place == Place.Vector ? "Lanes" : string.Empty);
             string formula = Printer.Print(_decisions.Cache);
             string note = formula.Length <= 60 && formula.IndexOfAny(new[] { '\r', '\n' }) < 0 ? formula + ", stored" : "stored";
             context.Writer.Line(context.Place == Place.Vector
-                ? $"{VectorType} {name} = {VectorLoad("dx", "dxOffset + c")}; // {note} by pass {_decisions.CachePass + 1}"
+                ? $"{VectorType} {name} = {VectorLoad(context, "dx", "dxOffset + c")}; // {note} by pass {_decisions.CachePass + 1}"
                 : $"T {name} = Unsafe.Add(ref dxRef, dxOffset + c * dxStride); // {note} by pass {_decisions.CachePass + 1}");
             context.Names[_decisions.Cache] = name;
         }
 
-        bool vector = context.Place == Place.Vector || _lanes;
-        string Store(string tensor, string value) => (context.Place, _lanes) switch
+        bool vector = context.Place == Place.Vector || context.Lanes;
+        string Store(string tensor, string value) => (context.Place, context.Lanes) switch
         {
-            (Place.Vector, _) => VectorStore(value, tensor, $"{tensor}Offset + c"),
-            (Place.Block, _) => $"{V}.StoreUnsafe({value}, ref {tensor}Ref, {BlockOffset(tensor)});",
+            (Place.Vector, _) => VectorStore(context, value, tensor, $"{tensor}Offset + c"),
+            (Place.Block, _) => $"{V}.StoreUnsafe({value}, ref {tensor}Ref, {BlockOffset(context, tensor)});",
             (Place.Flat, true) => $"{V}.StoreUnsafe({value}, ref {tensor}Ref, (nuint){tensor}Offset);",
-            (_, true) => $"{V}.Scatter({value}, ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength});",
+            (_, true) => $"{V}.Scatter({value}, ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {context.ClassIndex}), {RowLength});",
             _ => $"{Read(tensor, context.Place)} = {value};",
         };
 
@@ -438,13 +390,13 @@ internal sealed partial class KernelEmitter
         if (_outputs.Loss && Elementwise)
         {
             string value = Value(_plan.Loss!, context);
-            string lanes = _tailMask is null || context.Place != Place.Vector ? value : $"{V}.ConditionalSelect({_tailMask}, {value}, {V}.Zero)";
+            string lanes = context.TailMask is null || context.Place != Place.Vector ? value : $"{V}.ConditionalSelect({context.TailMask}, {value}, {V}.Zero)";
             writes.Add(Guarded(TensorGuard("loss"), !ReducedLoss ? Store("loss", value) : vector ? $"total += double.CreateTruncating({V}.Sum({lanes}));" : $"total += double.CreateTruncating({value});"));
         }
 
         if (_outputs.Dx)
         {
-            writes.Add(Store("dx", Value(_dxValue ?? _plan.Dx!, context)));
+            writes.Add(Store("dx", Value(dx!, context)));
         }
 
         if (_outputs.Dy)

@@ -14,22 +14,10 @@ namespace LossGen.Generator.Emit;
 /// <summary>The kernel writer: the loop over positions: a row at a time, or a block of positions in lanes for a short class axis.</summary>
 internal sealed partial class KernelEmitter
 {
-    private void StartRow(IndentedWriter w)
+    /// <summary>The blocks of positions in lanes (the kernel has a lane form: <see cref="KernelDecisions.Lanes"/>).</summary>
+    private void EmitLanes(IndentedWriter w, Piece piece)
     {
-        _rowVectors = new Dictionary<Node, string>();
-        _rowNames = new Dictionary<Node, string>();
-        _pickNames = new Dictionary<Node, string>();
-        _rowWriter = new IndentedWriter(w.Indent);
-    }
-
-    /// <summary>The blocks of positions in lanes (false when this kernel has no lane form).</summary>
-    private bool EmitLanes(IndentedWriter w)
-    {
-        string? lanes = LaneCondition();
-        if (lanes is null)
-        {
-            return false;
-        }
+        string lanes = LaneCondition();
 
         w.Line("// Short class axis, dense rows: a block of positions at a time, one position per lane.");
         w.Line("nint position = start;");
@@ -38,63 +26,53 @@ internal sealed partial class KernelEmitter
         w.Open();
         using (w.Block($"for (; position <= end - {VectorCount}; position += {VectorCount})"))
         {
-            EmitLaneRow(w);
+            EmitLaneRow(w, piece);
         }
 
         w.Close();
-        return true;
     }
 
     /// <summary>Positions one at a time, with vector loops over the class axis where it is contiguous.</summary>
-    private void EmitRows(IndentedWriter w)
+    private void EmitRows(IndentedWriter w, Piece piece)
     {
         using (w.Block("for (nint position = start; position < end; position++)"))
         {
-            StartRow(w);
+            var row = new Row(piece, w.Indent, lanes: false);
             foreach (string name in LikeX().Concat(PerPosition()))
             {
-                _rowWriter.Line($"nint {name}Offset = {name}Walk.Offset(position);");
+                row.Writer.Line($"nint {name}Offset = {name}Walk.Offset(position);");
             }
 
             if (_loss.UsesTarget)
             {
-                _rowWriter.Line("long targetValue = long.CreateTruncating(Unsafe.Add(ref tRef, tOffset));");
+                row.Writer.Line("long targetValue = long.CreateTruncating(Unsafe.Add(ref tRef, tOffset));");
                 if (HasIgnore)
                 {
-                    EmitIgnored(_rowWriter);
+                    EmitIgnored(row.Writer);
                 }
 
-                _rowWriter.Line("nint target = (nint)targetValue;");
+                row.Writer.Line("nint target = (nint)targetValue;");
             }
 
             if (_outputs.Dx && !ReducedLoss && !Elementwise)
             {
-                _rowWriter.Line("T seed = Unsafe.Add(ref dlossRef, dlossOffset);");
-                _rowNames[_loss.Seed] = "seed";
+                row.Writer.Line("T seed = Unsafe.Add(ref dlossRef, dlossOffset);");
+                row.Names[_loss.Seed] = "seed";
             }
 
-            DefinePicks();
-            EmitPasses(_plan.Passes);
-            EmitFinal();
-            w.Raw(_rowWriter);
+            DefinePicks(row);
+            EmitPasses(row, _plan.Passes);
+            EmitFinal(row);
+            w.Raw(row.Writer);
         }
     }
 
     /// <summary>
-    /// Positions in lanes: worth it where the class axis is shorter than two vectors and every function on the way has a
-    /// vector form; null otherwise. The condition checks at run time that rows are dense and contiguous.
+    /// The run-time condition of positions in lanes: enough positions, a class axis shorter than two vectors, rows dense
+    /// and contiguous.
     /// </summary>
-    private string? LaneCondition()
+    private string LaneCondition()
     {
-        var roots = new[] { _plan.Loss, _plan.Dx, _plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
-        foreach (Node node in Walk.TopologicalOrder(roots))
-        {
-            if (node.Op == Op.Call && !node.IsReduction && node.Shape != Shape.Scalar && node.Function!.Vector is null)
-            {
-                return null;
-            }
-        }
-
         var checks = new List<string> { $"end - start >= {VectorCount}" };
 
         if (!Flat)
@@ -108,29 +86,28 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>The row program for a block of positions, one per lane; a block with an ignored target leaves the rest to the scalar loop.</summary>
-    private void EmitLaneRow(IndentedWriter w)
+    private void EmitLaneRow(IndentedWriter w, Piece piece)
     {
-        StartRow(w);
-        _lanes = true;
+        var row = new Row(piece, w.Indent, lanes: true, Unrolled ? _loss.Spec.Classes : 0);
         // The lane condition checked that rows are dense: position p starts at p * (row length).
         foreach (string name in LikeX())
         {
-            _rowWriter.Line(Flat ? $"nint {name}Offset = position;" : $"nint {name}Offset = position * {RowLength};");
+            row.Writer.Line(Flat ? $"nint {name}Offset = position;" : $"nint {name}Offset = position * {RowLength};");
         }
 
         foreach (string name in PerPosition())
         {
-            _rowWriter.Line($"nint {name}Offset = position;");
+            row.Writer.Line($"nint {name}Offset = position;");
         }
 
         if (_loss.UsesTarget)
         {
-            _rowWriter.Line($"{VectorType} targetLanes = {V}.Targets<TIndex>(ref Unsafe.Add(ref tRef, tOffset));");
+            row.Writer.Line($"{VectorType} targetLanes = {V}.Targets<TIndex>(ref Unsafe.Add(ref tRef, tOffset));");
             if (HasIgnore)
             {
-                using (_rowWriter.Block($"if ({V}.Contains(targetLanes, T.CreateTruncating({_loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture)})))"))
+                using (row.Writer.Block($"if ({V}.Contains(targetLanes, T.CreateTruncating({_loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture)})))"))
                 {
-                    _rowWriter.Line("break;");
+                    row.Writer.Line("break;");
                 }
             }
         }
@@ -138,76 +115,70 @@ internal sealed partial class KernelEmitter
         if (_outputs.Dx && !ReducedLoss && !Elementwise)
         {
             string seedLanes = Fresh("seed") + "Lanes";
-            _rowWriter.Line($"{VectorType} {seedLanes} = {V}.LoadUnsafe(ref dlossRef, (nuint)dlossOffset);");
-            _rowNames[_loss.Seed] = seedLanes;
+            row.Writer.Line($"{VectorType} {seedLanes} = {V}.LoadUnsafe(ref dlossRef, (nuint)dlossOffset);");
+            row.Names[_loss.Seed] = seedLanes;
         }
 
-        if (Unrolled)
+        if (row.Unrolled is { } unrolled)
         {
-            EmitUnrolledLanes();
-            w.Raw(_rowWriter);
-            _lanes = false;
+            EmitUnrolledLanes(row, unrolled);
+            w.Raw(row.Writer);
             return;
         }
 
-        DefinePicks();
+        DefinePicks(row);
         foreach (List<Node> pass in _plan.Passes)
         {
             string? passGuard = PassGuard(pass);
-            var body = new IndentedWriter(_rowWriter.Indent + (passGuard is null ? 1 : 2));
-            var context = new Context(Place.Class, body);
-            List<(Node Node, string Name)> accumulators = Accumulate(pass, context, V, passGuard is null);
+            var body = new IndentedWriter(row.Writer.Indent + (passGuard is null ? 1 : 2));
+            List<(Node Node, string Name)> accumulators = Accumulate(pass, row.At(Place.Class, body), V, passGuard is null);
 
             foreach ((Node reduction, string name) in accumulators)
             {
-                _rowWriter.Line($"{VectorType} {name} = {V}.Create({Init(reduction)});");
+                row.Writer.Line($"{VectorType} {name} = {V}.Create({Init(reduction)});");
             }
 
-            using (passGuard is null ? null : _rowWriter.Block($"if ({passGuard})"))
+            using (passGuard is null ? null : row.Writer.Block($"if ({passGuard})"))
             {
-                _rowWriter.Line("for (nint c = 0; c < classes; c++)");
-                _rowWriter.Line("{");
-                _rowWriter.Raw(body);
-                _rowWriter.Line("}");
+                row.Writer.Line("for (nint c = 0; c < classes; c++)");
+                row.Writer.Line("{");
+                row.Writer.Raw(body);
+                row.Writer.Line("}");
             }
             foreach ((Node reduction, string name) in accumulators)
             {
-                _rowNames[reduction] = name;
+                row.Names[reduction] = name;
             }
         }
 
-        EmitFinal();
-        w.Raw(_rowWriter);
-        _lanes = false;
+        EmitFinal(row);
+        w.Raw(row.Writer);
     }
 
     /// <summary>
     /// The lane row with the class loop unrolled (compile-time <c>Classes</c>): each class's values are named once and
     /// stay in registers from the pass that computes them to the final pass, so x is gathered once and exp runs once.
     /// </summary>
-    private void EmitUnrolledLanes()
+    private void EmitUnrolledLanes(Row row, Context[] contexts)
     {
-        int classes = _loss.Spec.Classes;
-        var contexts = Enumerable.Range(0, classes).Select(_ => new Context(Place.Class, _rowWriter)).ToArray();
-        _unrolled = contexts;
+        int classes = contexts.Length;
         foreach (List<Node> pass in _plan.Passes)
         {
             var accumulators = pass.Select(r => (Node: r, Name: Fresh(r.Function!.Reduce switch { ReduceKind.Sum => "sum", ReduceKind.Max => "max", _ => "min" }))).ToList();
             var partial = new Dictionary<Node, string>();
             for (int c = 0; c < classes; c++)
             {
-                _classIndex = c.ToString(CultureInfo.InvariantCulture);
                 foreach ((Node reduction, string name) in accumulators)
                 {
                     string value = Value(reduction.Args[0], contexts[c]);
                     if (!partial.ContainsKey(reduction))
                     {
-                        _rowWriter.Line($"{VectorType} {name} = {value};");
+                        row.Writer.Line($"{VectorType} {name} = {value};");
                         partial[reduction] = name;
                         continue;
                     }
 
-                    _rowWriter.Line(reduction.Function!.Reduce switch
+                    row.Writer.Line(reduction.Function!.Reduce switch
                     {
                         ReduceKind.Sum => $"{name} = {V}.Add({name}, {value});",
                         ReduceKind.Max => $"{name} = {V}.{VectorMax(reduction)}({name}, {value});",
@@ -216,17 +187,16 @@ internal sealed partial class KernelEmitter
                 }
             }
 
-            _classIndex = "c";
             foreach ((Node reduction, string name) in accumulators)
             {
-                _rowNames[reduction] = name;
+                row.Names[reduction] = name;
             }
         }
 
         if (_outputs.Loss && !Elementwise)
         {
-            string value = Value(_plan.Loss!, null);
-            _rowWriter.Line(Guarded(TensorGuard("loss"), ReducedLoss
+            string value = Value(_plan.Loss!, row.Top);
+            row.Writer.Line(Guarded(TensorGuard("loss"), ReducedLoss
                 ? $"total += double.CreateTruncating({V}.Sum({value}));"
                 : $"{V}.StoreUnsafe({value}, ref lossRef, (nuint)lossOffset);"));
         }
@@ -239,66 +209,59 @@ internal sealed partial class KernelEmitter
             // each): the JIT stops inlining into a method with too many locals, and a kernel whose helpers stay calls
             // spills every vector it keeps on each iteration. Only the values stored at the end are one per vector.
             var writes = new List<string>();
-            var outputs = new HashSet<Node>(new[] { Elementwise ? _plan.Loss : null, _dxValue ?? _plan.Dx, _plan.Dy }.OfType<Node>());
+            var outputs = new HashSet<Node>(new[] { Elementwise ? _plan.Loss : null, _plan.Dx, _plan.Dy }.OfType<Node>());
             var slots = new List<string>();
-            var blocks = new IndentedWriter(_rowWriter.Indent);
+            var blocks = new IndentedWriter(row.Writer.Indent);
             for (int k = 0; k < classes; k++)
             {
-                _blockIndex = k;
-                writes.AddRange(FinalWrites(new Context(Place.Block, blocks, outputs, slots)));
+                writes.AddRange(FinalWrites(new Context(row, Place.Block, blocks, outputs, slots) { BlockIndex = k }, _plan.Dx));
             }
 
             if (slots.Count > 0)
             {
-                _rowWriter.Line($"{VectorType} {string.Join(", ", slots)};");
+                row.Writer.Line($"{VectorType} {string.Join(", ", slots)};");
             }
 
-            _rowWriter.Raw(blocks);
-
-            _blockIndex = -1;
+            row.Writer.Raw(blocks);
             foreach (string write in writes)
             {
-                _rowWriter.Line(write);
+                row.Writer.Line(write);
             }
         }
-
-        _unrolled = null;
     }
 
-    /// <summary>While an unrolled lane row is emitted, each class's values.</summary>
-    private Context[]? _unrolled;
-
-    /// <summary>The flat vector of the block being emitted (<see cref="Place.Block"/>).</summary>
-    private int _blockIndex = -1;
-
-    private readonly Dictionary<string, string> _blockConstants = new();
-
-    /// <summary>A per-kernel constant vector (made once before the loop), e.g. the permutation spreading row values over flat vector k.</summary>
-    private string BlockConstant(string helper, int k)
+    /// <summary>
+    /// A constant vector of the piece (made once before its loop) for flat vector k = <paramref name="block"/>'s
+    /// <see cref="Context.BlockIndex"/>, e.g. the permutation spreading row values over it.
+    /// </summary>
+    private string BlockConstant(Context block, string helper)
     {
-        string key = helper + k.ToString(CultureInfo.InvariantCulture);
-        if (!_blockConstants.TryGetValue(key, out string? name))
+        Piece piece = block.Row.Piece;
+        string k = block.BlockIndex.ToString(CultureInfo.InvariantCulture);
+        string key = helper + k;
+        if (!piece.BlockConstants.TryGetValue(key, out string? name))
         {
-            name = char.ToLowerInvariant(helper[0]) + helper.Substring(1) + k.ToString(CultureInfo.InvariantCulture);
-            _scalars.Line($"{VectorType} {name} = {V}.{helper}({k.ToString(CultureInfo.InvariantCulture)}, {_loss.Spec.Classes.ToString(CultureInfo.InvariantCulture)});");
-            _blockConstants[key] = name;
+            name = char.ToLowerInvariant(helper[0]) + helper.Substring(1) + k;
+            piece.Scalars.Line($"{VectorType} {name} = {V}.{helper}({k}, {_loss.Spec.Classes.ToString(CultureInfo.InvariantCulture)});");
+            piece.BlockConstants[key] = name;
         }
 
         return name;
     }
 
-    private string BlockOffset(string tensor) => $"(nuint)({tensor}Offset + {_blockIndex.ToString(CultureInfo.InvariantCulture)} * {V}.Count)";
+    private string BlockOffset(Context block, string tensor) => $"(nuint)({tensor}Offset + {block.BlockIndex.ToString(CultureInfo.InvariantCulture)} * {V}.Count)";
 
     /// <summary>In flat vector k of a block: the target class of each element's row.</summary>
     private string BlockTargets(Context context)
     {
-        if (context.Targets is null)
+        if (!context.Made.TryGetValue("targets", out string? targets))
         {
-            context.Targets = $"targetFlat{_blockIndex.ToString(CultureInfo.InvariantCulture)}";
-            context.Writer.Line($"{VectorType} {context.Targets} = {V}.Expand(targetLanes, {BlockConstant("ExpandIndices", _blockIndex)});");
+            targets = $"targetFlat{context.BlockIndex.ToString(CultureInfo.InvariantCulture)}";
+            context.Writer.Line($"{VectorType} {targets} = {V}.Expand(targetLanes, {BlockConstant(context, "ExpandIndices")});");
+            context.Made["targets"] = targets;
         }
 
-        return context.Targets;
+        return targets;
     }
 
     private void EmitIgnored(IndentedWriter w)

@@ -209,10 +209,10 @@ internal sealed partial class KernelEmitter
         {
             if (!_loss.UsesTarget)
             {
-                StartRow(w);
-                EmitPasses(_plan.WeightPasses);
-                string rowWeight = Value(_plan.MeanWeight!, null);
-                w.Raw(_rowWriter);
+                var row = new Row(_kernelPiece, w.Indent, lanes: false);
+                EmitPasses(row, _plan.WeightPasses);
+                string rowWeight = Value(_plan.MeanWeight!, row.Top);
+                w.Raw(row.Writer);
                 w.Line($"denominator += double.CreateTruncating({rowWeight});");
             }
             else
@@ -255,10 +255,10 @@ internal sealed partial class KernelEmitter
             else
             {
                 w.Line("nint target = (nint)targetValue;");
-                StartRow(w);
-                EmitPasses(_plan.WeightPasses);
-                string weight = Value(_plan.MeanWeight, null);
-                w.Raw(_rowWriter);
+                var row = new Row(_kernelPiece, w.Indent, lanes: false);
+                EmitPasses(row, _plan.WeightPasses);
+                string weight = Value(_plan.MeanWeight, row.Top);
+                w.Raw(row.Writer);
                 w.Line($"denominator += double.CreateTruncating({weight});");
             }
         }

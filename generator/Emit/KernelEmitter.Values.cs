@@ -14,40 +14,11 @@ namespace LossGen.Generator.Emit;
 /// <summary>The kernel writer: one named local per node, at the outermost place it can live: scalar, class, vector, lane or block.</summary>
 internal sealed partial class KernelEmitter
 {
-    private sealed class Context
-    {
-        public Context(Place place, IndentedWriter writer, IReadOnlyCollection<Node>? outputs = null, List<string>? slots = null)
-        {
-            Place = place;
-            Writer = writer;
-            Outputs = outputs ?? Array.Empty<Node>();
-            Slots = slots ?? new List<string>();
-        }
-
-        /// <summary>In a flat block: the values stored after every block is computed, each a local of its own.</summary>
-        public IReadOnlyCollection<Node> Outputs { get; }
-
-        /// <summary>In a flat block: the locals every block of the row shares (declared once), in order of first use.</summary>
-        public List<string> Slots { get; }
-
-        /// <summary>In a flat block: how many of this block's values took each slot stem.</summary>
-        public Dictionary<string, int> SlotUses { get; } = new();
-
-        public Place Place { get; }
-
-        public IndentedWriter Writer { get; }
-
-        public Dictionary<Node, string> Names { get; } = new();
-
-        /// <summary>In a flat block: the name of the targets spread over the block's elements, once made.</summary>
-        public string? Targets { get; set; }
-    }
-
     /// <summary>
     /// The C# name of <paramref name="target"/>'s value, defining whatever it needs that is not defined yet, each at the
     /// outermost place it can live. Iterative: graph depth never becomes stack depth.
     /// </summary>
-    private string Value(Node target, Context? context)
+    private string Value(Node target, Context context)
     {
         foreach (Node node in Needed(target, context))
         {
@@ -60,7 +31,7 @@ internal sealed partial class KernelEmitter
         return NameOf(target, context) ?? throw new InvalidOperationException("no value for " + target);
     }
 
-    private List<Node> Needed(Node target, Context? context)
+    private List<Node> Needed(Node target, Context context)
     {
         var order = new List<Node>();
         var seen = new HashSet<Node>();
@@ -71,9 +42,9 @@ internal sealed partial class KernelEmitter
         {
             (Node node, int next) = stack.Pop();
             bool leaf = NameOf(node, context) is not null || node.Op == Op.Pick || node.IsReduction
-                || (context?.Place == Place.Vector && IsBroadcast(node))
-                || (_lanes && IsLaneBroadcast(node))
-                || (context?.Place == Place.Block && node.Shape == Shape.Row);
+                || (context.Place == Place.Vector && IsBroadcast(node))
+                || (context.Lanes && IsLaneBroadcast(node))
+                || (context.Place == Place.Block && node.Shape == Shape.Row);
             if (!leaf && next < node.Args.Length)
             {
                 stack.Push((node, next + 1));
@@ -92,14 +63,14 @@ internal sealed partial class KernelEmitter
         return order;
     }
 
-    private string? NameOf(Node node, Context? context)
+    private string? NameOf(Node node, Context context)
     {
-        if (_lanes)
+        if (context.Lanes)
         {
             return LaneName(node, context);
         }
 
-        if (context?.Place == Place.Vector)
+        if (context.Place == Place.Vector)
         {
             if (node.IsConst(0))
             {
@@ -116,7 +87,7 @@ internal sealed partial class KernelEmitter
                 return context.Names.TryGetValue(node, out string? lanes) ? lanes : null;
             }
 
-            return _scalarVectors.TryGetValue(node, out string? broadcast) || _rowVectors.TryGetValue(node, out broadcast) ? broadcast : null;
+            return context.Row.Piece.Vectors.TryGetValue(node, out string? broadcast) || context.Row.Vectors.TryGetValue(node, out broadcast) ? broadcast : null;
         }
 
         if (node.IsConst(0))
@@ -134,33 +105,33 @@ internal sealed partial class KernelEmitter
             return KernelParameter(node.Name);
         }
 
-        if (_scalarNames.TryGetValue(node, out string? name) || _rowNames.TryGetValue(node, out name))
+        if (context.Row.Piece.Names.TryGetValue(node, out string? name) || context.Row.Names.TryGetValue(node, out name))
         {
             return name;
         }
 
-        if (context is null)
+        if (context.Place == Place.Row)
         {
             return null;
         }
 
         if (context.Place == Place.Pick)
         {
-            return _pickNames.TryGetValue(node, out name) ? name : null;
+            return context.Row.PickNames.TryGetValue(node, out name) ? name : null;
         }
 
         return context.Names.TryGetValue(node, out name) ? name : null;
     }
 
-    private void Define(Node node, Context? context)
+    private void Define(Node node, Context context)
     {
-        if (_lanes)
+        if (context.Lanes)
         {
             DefineLane(node, context);
             return;
         }
 
-        if (context?.Place == Place.Vector)
+        if (context.Place == Place.Vector)
         {
             DefineVector(node, context);
             return;
@@ -171,32 +142,29 @@ internal sealed partial class KernelEmitter
             case Op.Const:
             {
                 string name = Fresh("k");
-                _scalars.Line($"T {name} = T.CreateTruncating({Literal(node.Value)});");
-                _scalarNames[node] = name;
+                context.Row.Piece.Scalars.Line($"T {name} = T.CreateTruncating({Literal(node.Value)});");
+                context.Row.Piece.Names[node] = name;
                 return;
             }
 
             case Op.Seed:
                 // Reduction.None with an elementwise loss: the upstream gradient of each element.
-                Bind(node, context, Fresh("seed"), AtTarget(node, context!.Place, Read("dloss", context.Place)));
+                Bind(node, context, Fresh("seed"), AtTarget(node, context.Place, Read("dloss", context.Place)));
                 return;
 
             case Op.ClassCount:
-                _scalars.Line("T classCount = T.CreateTruncating(classes);");
-                _scalarNames[node] = "classCount";
+                context.Row.Piece.Scalars.Line("T classCount = T.CreateTruncating(classes);");
+                context.Row.Piece.Names[node] = "classCount";
                 return;
 
             case Op.Pick:
-            {
-                var pick = new Context(Place.Pick, _rowWriter);
-                _rowNames[node] = Value(node.Args[0], pick);
+                context.Row.Names[node] = Value(node.Args[0], context.Row.At(Place.Pick, context.Row.Writer));
                 return;
-            }
 
             case Op.OneHot:
-                if (context!.Place == Place.Pick)
+                if (context.Place == Place.Pick)
                 {
-                    _pickNames[node] = "T.One";
+                    context.Row.PickNames[node] = "T.One";
                 }
                 else
                 {
@@ -209,8 +177,8 @@ internal sealed partial class KernelEmitter
             {
                 InputSpec? input = _loss.Inputs.FirstOrDefault(i => i.Name == node.Name);
                 string read = input is not null && input.Layout == InputLayout.PerClass
-                    ? $"Unsafe.Add(ref {node.Name}Ref, {(context!.Place == Place.Pick ? "target" : "c")} * {node.Name}Stride)"
-                    : Read(node.Name, context!.Place);
+                    ? $"Unsafe.Add(ref {node.Name}Ref, {(context.Place == Place.Pick ? "target" : "c")} * {node.Name}Stride)"
+                    : Read(node.Name, context.Place);
                 Bind(node, context, Fresh(node.Name), AtTarget(node, context.Place, read));
                 return;
             }
@@ -231,7 +199,7 @@ internal sealed partial class KernelEmitter
     /// <summary>With positions in lanes, values the same for every position (constants, hyper-parameters) are broadcast.</summary>
     private bool IsLaneBroadcast(Node node) => node.Shape == Shape.Scalar || (node.Op == Op.Seed && ReducedLoss);
 
-    private string? LaneName(Node node, Context? context)
+    private string? LaneName(Node node, Context context)
     {
         if (node.IsConst(0))
         {
@@ -245,93 +213,88 @@ internal sealed partial class KernelEmitter
 
         if (IsLaneBroadcast(node))
         {
-            return _scalarVectors.TryGetValue(node, out string? broadcast) || _rowVectors.TryGetValue(node, out broadcast) ? broadcast : null;
+            return context.Row.Piece.Vectors.TryGetValue(node, out string? broadcast) || context.Row.Vectors.TryGetValue(node, out broadcast) ? broadcast : null;
         }
 
-        if (context?.Place == Place.Block)
+        if (context.Place == Place.Block)
         {
             return context.Names.TryGetValue(node, out string? spread) ? spread : null;
         }
 
-        if (_rowNames.TryGetValue(node, out string? name))
+        if (context.Row.Names.TryGetValue(node, out string? name))
         {
             return name;
         }
 
-        if (context is null)
+        if (context.Place == Place.Row)
         {
             return null;
         }
 
         return context.Place == Place.Pick
-            ? (_pickNames.TryGetValue(node, out name) ? name : null)
+            ? (context.Row.PickNames.TryGetValue(node, out name) ? name : null)
             : (context.Names.TryGetValue(node, out name) ? name : null);
     }
 
     /// <summary>Defines a node for a block of positions in lanes.</summary>
-    private void DefineLane(Node node, Context? context)
+    private void DefineLane(Node node, Context context)
     {
+        Row row = context.Row;
         if (IsLaneBroadcast(node))
         {
-            _lanes = false;
-            string scalar = Value(node, null);
-            _lanes = true;
+            string scalar = Value(node, row.Scalar);
             bool identifier = scalar.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
             string name = identifier ? scalar + "Lanes" : Fresh("broadcast") + "Lanes";
             if (node.Op == Op.Seed)
             {
                 // The seed is computed after the denominator pass, so it is broadcast where it is used.
-                _rowWriter.Line($"{VectorType} {name} = {V}.Create({scalar});");
-                _rowVectors[node] = name;
+                row.Writer.Line($"{VectorType} {name} = {V}.Create({scalar});");
+                row.Vectors[node] = name;
                 return;
             }
 
-            if (!_scalarVectors.ContainsValue(name))
+            if (!row.Piece.Vectors.ContainsValue(name))
             {
-                _scalars.Line($"{VectorType} {name} = {V}.Create({scalar});");
+                row.Piece.Scalars.Line($"{VectorType} {name} = {V}.Create({scalar});");
             }
 
-            _scalarVectors[node] = name;
+            row.Piece.Vectors[node] = name;
             return;
         }
 
-        Place place = context?.Place ?? Place.Class;
+        Place place = context.Place == Place.Row ? Place.Class : context.Place;
         bool perClass = node.Op == Op.Input && _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass;
         if (place == Place.Block)
         {
-            DefineBlock(node, context!, perClass);
+            DefineBlock(node, context, perClass);
             return;
         }
 
         string expression;
         switch (node.Op)
         {
-            case Op.Pick when _unrolled is not null:
+            case Op.Pick when row.Unrolled is { } unrolled:
             {
                 // The value at the target class, chosen among the classes' values already in registers.
                 string pick = Fresh("pick") + "Lanes";
-                string outer = _classIndex;
-                _classIndex = "0";
-                _rowWriter.Line($"{VectorType} {pick} = {Value(node.Args[0], _unrolled[0])};");
-                for (int c = 1; c < _unrolled.Length; c++)
+                row.Writer.Line($"{VectorType} {pick} = {Value(node.Args[0], unrolled[0])};");
+                for (int c = 1; c < unrolled.Length; c++)
                 {
-                    _classIndex = c.ToString(CultureInfo.InvariantCulture);
-                    string value = Value(node.Args[0], _unrolled[c]);
-                    _rowWriter.Line($"{pick} = {V}.Choose(targetLanes, T.CreateTruncating({_classIndex}), {value}, {pick});");
+                    string value = Value(node.Args[0], unrolled[c]);
+                    row.Writer.Line($"{pick} = {V}.Choose(targetLanes, T.CreateTruncating({unrolled[c].ClassIndex}), {value}, {pick});");
                 }
 
-                _classIndex = outer;
-                _rowNames[node] = pick;
+                row.Names[node] = pick;
                 return;
             }
 
             case Op.Pick:
-                _rowNames[node] = Value(node.Args[0], new Context(Place.Pick, _rowWriter));
+                row.Names[node] = Value(node.Args[0], row.At(Place.Pick, row.Writer));
                 return;
             case Op.Input when perClass:
                 expression = place == Place.Pick
                     ? $"{V}.GatherPick(ref {node.Name}Ref, 0, targetLanes, {node.Name}Stride)"
-                    : $"{V}.Create(Unsafe.Add(ref {node.Name}Ref, {_classIndex} * {node.Name}Stride))";
+                    : $"{V}.Create(Unsafe.Add(ref {node.Name}Ref, {context.ClassIndex} * {node.Name}Stride))";
                 break;
             case Op.Input:
             case Op.Seed:
@@ -340,17 +303,17 @@ internal sealed partial class KernelEmitter
                 {
                     Place.Flat => $"{V}.LoadUnsafe(ref {tensor}Ref, (nuint){tensor}Offset)",
                     Place.Pick => $"{V}.GatherPick(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset), {RowLength}, targetLanes, 1)",
-                    _ => $"{V}.Gather(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {_classIndex}), {RowLength})",
+                    _ => $"{V}.Gather(ref Unsafe.Add(ref {tensor}Ref, {tensor}Offset + {context.ClassIndex}), {RowLength})",
                 };
                 break;
             case Op.OneHot:
                 if (place == Place.Pick)
                 {
-                    _pickNames[node] = $"{V}.One";
+                    row.PickNames[node] = $"{V}.One";
                     return;
                 }
 
-                expression = $"{V}.Equal({V}.Create(T.CreateTruncating({_classIndex})), targetLanes)";
+                expression = $"{V}.Equal({V}.Create(T.CreateTruncating({context.ClassIndex})), targetLanes)";
                 break;
             case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
                 expression = Format(Form(node.Function.Vector), node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray());
@@ -370,17 +333,17 @@ internal sealed partial class KernelEmitter
         string line = $"{VectorType} {lanes} = {(node.Op is Op.Input or Op.Seed ? AtTarget(node, place, expression) : expression)};";
         if (node.Shape == Shape.Row)
         {
-            _rowWriter.Line(line);
-            _rowNames[node] = lanes;
+            row.Writer.Line(line);
+            row.Names[node] = lanes;
         }
         else if (place == Place.Pick)
         {
-            _rowWriter.Line(line);
-            _pickNames[node] = lanes;
+            row.Writer.Line(line);
+            row.PickNames[node] = lanes;
         }
         else
         {
-            context!.Writer.Line(line);
+            context.Writer.Line(line);
             context.Names[node] = lanes;
         }
     }
@@ -393,27 +356,27 @@ internal sealed partial class KernelEmitter
         if (node.Shape == Shape.Row)
         {
             // A row value (in lanes: one per row) spread over the elements of its row.
-            string rows = Value(node, null);
-            expression = $"{V}.Expand({rows}, {BlockConstant("ExpandIndices", _blockIndex)})";
+            string rows = Value(node, context.Row.Top);
+            expression = $"{V}.Expand({rows}, {BlockConstant(context, "ExpandIndices")})";
             stem = rows.EndsWith("Lanes", StringComparison.Ordinal) ? rows.Substring(0, rows.Length - 5) : rows;
-            DeclareInBlock(node, context, $"{stem}Flat{_blockIndex.ToString(CultureInfo.InvariantCulture)}", stem, expression);
+            DeclareInBlock(node, context, $"{stem}Flat{context.BlockIndex.ToString(CultureInfo.InvariantCulture)}", stem, expression);
             return;
         }
 
         switch (node.Op)
         {
             case Op.Input when perClass:
-                expression = $"{V}.GatherPick(ref {node.Name}Ref, 0, {BlockConstant("ClassIndices", _blockIndex)}, {node.Name}Stride)";
+                expression = $"{V}.GatherPick(ref {node.Name}Ref, 0, {BlockConstant(context, "ClassIndices")}, {node.Name}Stride)";
                 stem = node.Name;
                 break;
             case Op.Input:
             case Op.Seed:
                 string tensor = node.Op == Op.Seed ? "dloss" : node.Name;
-                expression = $"{V}.LoadUnsafe(ref {tensor}Ref, {BlockOffset(tensor)})";
+                expression = $"{V}.LoadUnsafe(ref {tensor}Ref, {BlockOffset(context, tensor)})";
                 stem = node.Op == Op.Seed ? "seed" : node.Name;
                 break;
             case Op.OneHot:
-                expression = $"{V}.Equal({BlockConstant("ClassIndices", _blockIndex)}, {BlockTargets(context)})";
+                expression = $"{V}.Equal({BlockConstant(context, "ClassIndices")}, {BlockTargets(context)})";
                 stem = "oneHot";
                 break;
             case Op.Call when !node.IsReduction && node.Function!.Vector is not null:
@@ -456,26 +419,27 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>In a vector loop, a value the same for every class of the row (broadcast), not one per lane.</summary>
-    private bool IsBroadcast(Node node) => node.Shape != Shape.Class || (node.Op == Op.Seed && ReducedLoss);
+    private bool IsBroadcast(Node node) => KernelDecisions.IsBroadcast(node, ReducedLoss);
 
     /// <summary>Defines a node in a vector loop: class-shaped values as lanes, anything else broadcast once outside.</summary>
     private void DefineVector(Node node, Context context)
     {
         if (IsBroadcast(node))
         {
-            string scalar = Value(node, null);
+            Row row = context.Row;
+            string scalar = Value(node, row.Top);
             bool identifier = scalar.All(ch => char.IsLetterOrDigit(ch) || ch == '_');
             string name = identifier ? scalar + "Lanes" : Fresh("broadcast") + "Lanes";
             string line = $"{VectorType} {name} = {V}.Create({scalar});";
             if (node.Shape == Shape.Scalar)
             {
-                _scalars.Line(line);
-                _scalarVectors[node] = name;
+                row.Piece.Scalars.Line(line);
+                row.Piece.Vectors[node] = name;
             }
             else
             {
-                _rowWriter.Line(line);
-                _rowVectors[node] = name;
+                row.Writer.Line(line);
+                row.Vectors[node] = name;
             }
 
             return;
@@ -484,10 +448,10 @@ internal sealed partial class KernelEmitter
         string expression = node.Op switch
         {
             Op.Input when _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass
-                => VectorLoad(node.Name, _vectorIndex),
-            Op.Input => VectorLoad(node.Name, $"{node.Name}Offset + {_vectorIndex}"),
-            Op.Seed => VectorLoad("dloss", $"dlossOffset + {_vectorIndex}"),
-            Op.OneHot => $"{V}.OneHot({_vectorIndex}, target)",
+                => VectorLoad(context, node.Name, context.VectorIndex),
+            Op.Input => VectorLoad(context, node.Name, $"{node.Name}Offset + {context.VectorIndex}"),
+            Op.Seed => VectorLoad(context, "dloss", $"dlossOffset + {context.VectorIndex}"),
+            Op.OneHot => $"{V}.OneHot({context.VectorIndex}, target)",
             Op.Call => Format(Form(node.Function!.Vector!), node.Args.Select(a => NameOf(a, context) ?? throw new InvalidOperationException("argument not defined: " + a)).ToArray()),
             _ => throw new InvalidOperationException("no vector form for " + node),
         };
@@ -504,22 +468,23 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>Declares <paramref name="name"/> at the outermost place <paramref name="node"/>'s shape allows.</summary>
-    private void Bind(Node node, Context? context, string name, string expression)
+    private void Bind(Node node, Context context, string name, string expression)
     {
+        Row row = context.Row;
         if (node.Shape == Shape.Scalar && node.Op != Op.Input && node.Op != Op.OneHot)
         {
-            _scalars.Line($"T {name} = {expression};");
-            _scalarNames[node] = name;
+            row.Piece.Scalars.Line($"T {name} = {expression};");
+            row.Piece.Names[node] = name;
         }
         else if (node.Shape == Shape.Row)
         {
-            _rowWriter.Line($"T {name} = {expression};");
-            _rowNames[node] = name;
+            row.Writer.Line($"T {name} = {expression};");
+            row.Names[node] = name;
         }
-        else if (context!.Place == Place.Pick)
+        else if (context.Place == Place.Pick)
         {
-            _rowWriter.Line($"T {name} = {expression};");
-            _pickNames[node] = name;
+            row.Writer.Line($"T {name} = {expression};");
+            row.PickNames[node] = name;
         }
         else
         {

@@ -23,38 +23,39 @@ internal sealed partial class KernelEmitter
     private readonly KernelOutputs _outputs;
     private readonly KernelPlan _plan;
     private readonly KernelDecisions _decisions;
-    private IndentedWriter _scalars;
-    private Dictionary<Node, string> _scalarNames = new();
+
+    /// <summary>The count of each stem's fresh names so far (every local of the kernel has a name of its own).</summary>
     private readonly Dictionary<string, int> _stems = new();
-    private Dictionary<Node, string> _rowNames = new();
-    private Dictionary<Node, string> _pickNames = new();
-    private IndentedWriter _rowWriter;
+
+    /// <summary>The kernel method's own constants (those of Mean's denominator pass).</summary>
+    private readonly Piece _kernelPiece;
 
     private KernelEmitter(CompiledLoss loss, KernelOutputs outputs, int indent)
     {
         _loss = loss;
         _outputs = outputs;
         _plan = KernelPlan.Create(loss.Graph, outputs, loss.Loss, loss.Dx, loss.Dy, loss.MeanWeight);
-        _scalars = new IndentedWriter(indent);
-        _rowWriter = new IndentedWriter(indent);
         _decisions = KernelDecisions.For(loss, outputs, _plan);
+        _kernelPiece = new Piece(new IndentedWriter(indent));
     }
 
     /// <summary>Reads of memory at the target (x[t], w[t]) are made at the start of the row, before any pass writes dx.</summary>
-    private void DefinePicks()
+    private void DefinePicks(Row row)
     {
         var roots = new[] { _plan.Loss, _plan.Dx, _plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
         foreach (Node node in Walk.TopologicalOrder(roots))
         {
             if (node.Op == Op.Pick)
             {
-                Value(node, null);
+                Value(node, row.Top);
             }
         }
     }
 
     private enum Place
     {
+        /// <summary>A row's own values and constants: no class.</summary>
+        Row,
         Class,
         Pick,
         Flat,
@@ -67,52 +68,22 @@ internal sealed partial class KernelEmitter
         Block,
     }
 
-    /// <summary>Set once the code being written uses vectors: the kernel's pieces are then generic over the width.</summary>
-    private bool _usesVectors;
-
-    /// <summary>The width type parameter, whose static members are the vector operations; writing it marks the code as vectorised.</summary>
-    private string V
-    {
-        get
-        {
-            _usesVectors = true;
-            return VectorWidth.Parameter;
-        }
-    }
+    /// <summary>The width type parameter, whose static members are the vector operations.</summary>
+    private const string V = VectorWidth.Parameter;
 
     /// <summary>The vector type at the kernel's width (a type parameter).</summary>
-    private string VectorType
-    {
-        get
-        {
-            _usesVectors = true;
-            return VectorWidth.VectorParameter;
-        }
-    }
+    private const string VectorType = VectorWidth.VectorParameter;
 
     /// <summary>A function row's vector form.</summary>
-    private string Form(string template)
-    {
-        _usesVectors = true;
-        return VectorWidth.Form(template);
-    }
+    private static string Form(string template) => VectorWidth.Form(template);
 
     /// <summary>The element count of a vector at the kernel's width.</summary>
-    private string VectorCount => V + ".Count";
-
-    private Dictionary<Node, string> _rowVectors = new();
-
-    /// <summary>Emitting a block of positions, one per lane: every row and class value is a vector.</summary>
-    private bool _lanes;
-    private Dictionary<Node, string> _scalarVectors = new();
+    private const string VectorCount = V + ".Count";
 
     private bool ReducedLoss => _loss.Reduction != Reduction.None;
 
     /// <summary>The largest compile-time class count whose rows in lanes are unrolled (every class value kept in a register).</summary>
     private const int MaxUnrolledClasses = 16;
-
-    /// <summary>In an unrolled lane row, the class being emitted (a literal); otherwise the loop variable <c>c</c>.</summary>
-    private string _classIndex = "c";
 
     /// <summary>The class-axis stride of dense rows in lanes: the compile-time count when there is one.</summary>
     private string RowLength => _loss.Spec.Classes > 0 ? "(nint)" + _loss.Spec.Classes.ToString(CultureInfo.InvariantCulture) : "classes";
@@ -384,7 +355,7 @@ internal sealed partial class KernelEmitter
 
         // Constants and hyper-parameter expressions, found while emitting the loops, go before them.
         w.Line();
-        w.Raw(_scalars);
+        w.Raw(_kernelPiece.Scalars);
         w.Raw(targetPass);
         if (_outputs.Dx && ReducedLoss)
         {
@@ -493,14 +464,17 @@ internal sealed partial class KernelEmitter
 
     private Pieces WritePieces(int indent)
     {
-        _usesVectors = false;
         var lanes = new IndentedWriter(indent);
-        IndentedWriter lanesScalars = ResetScalars(indent);
-        bool hasLanes = EmitLanes(lanes);
+        Piece lanesPiece = NewPiece(indent);
+        if (_decisions.Lanes)
+        {
+            EmitLanes(lanes, lanesPiece);
+        }
+
         var rows = new IndentedWriter(indent);
-        IndentedWriter rowsScalars = ResetScalars(indent);
-        EmitRows(rows);
-        return new Pieces(lanesScalars, hasLanes ? lanes : null, rowsScalars, rows, _usesVectors);
+        Piece rowsPiece = NewPiece(indent);
+        EmitRows(rows, rowsPiece);
+        return new Pieces(lanesPiece.Scalars, _decisions.Lanes ? lanes : null, rowsPiece.Scalars, rows, _decisions.UsesVectors);
     }
 
     /// <summary>A method of the chunk struct: the pinned refs and fields as locals, then the piece's constants and loop.</summary>
@@ -542,54 +516,40 @@ internal sealed partial class KernelEmitter
         w.Close();
     }
 
-    /// <summary>Starts a new set of per-method constants (hyper-parameter expressions, broadcast vectors).</summary>
-    private IndentedWriter ResetScalars(int indent)
+    /// <summary>A piece's constants (hyper-parameter expressions, broadcast vectors); the seed of a reduced loss is a field.</summary>
+    private Piece NewPiece(int indent)
     {
-        _scalars = new IndentedWriter(indent);
-        _scalarNames = new Dictionary<Node, string>();
-        _scalarVectors = new Dictionary<Node, string>();
-        _blockConstants.Clear();
+        var piece = new Piece(new IndentedWriter(indent));
         if (_outputs.Dx && ReducedLoss)
         {
-            _scalarNames[_loss.Seed] = "seed";
+            piece.Names[_loss.Seed] = "seed";
         }
 
-        return _scalars;
+        return piece;
     }
 
-    /// <summary>In a vector loop over classes: the index of the vector's first class (<c>c</c>, or <c>(c + Count)</c> in an unrolled step).</summary>
-    private string _vectorIndex = "c";
-
-    /// <summary>
-    /// In the masked last step of a vector loop over classes: the name of the mask of the classes left (loads and stores
-    /// touch only those lanes); null in whole-vector steps.
-    /// </summary>
-    private string? _tailMask;
-
     /// <summary>A vector of <paramref name="tensor"/> from element <paramref name="offset"/> on (only the tail's lanes in the masked step).</summary>
-    private string VectorLoad(string tensor, string offset) => _tailMask is null
+    private static string VectorLoad(Context context, string tensor, string offset) => context.TailMask is null
         ? $"{V}.LoadUnsafe(ref {tensor}Ref, (nuint)({offset}))"
-        : $"{V}.LoadTail(ref Unsafe.Add(ref {tensor}Ref, {offset}), {_tailMask})";
+        : $"{V}.LoadTail(ref Unsafe.Add(ref {tensor}Ref, {offset}), {context.TailMask})";
 
     /// <summary>Stores <paramref name="value"/> to <paramref name="tensor"/> from element <paramref name="offset"/> on (only the tail's lanes in the masked step).</summary>
-    private string VectorStore(string value, string tensor, string offset) => _tailMask is null
+    private static string VectorStore(Context context, string value, string tensor, string offset) => context.TailMask is null
         ? $"{V}.StoreUnsafe({value}, ref {tensor}Ref, (nuint)({offset}));"
-        : $"{V}.StoreTail({value}, ref Unsafe.Add(ref {tensor}Ref, {offset}), {_tailMask});";
+        : $"{V}.StoreTail({value}, ref Unsafe.Add(ref {tensor}Ref, {offset}), {context.TailMask});";
 
     /// <summary>
     /// Writes the masked last step of a vector loop over classes: when the class count is not a multiple of the vector
     /// width, one more step over the classes left, its loads and stores under a mask. <paramref name="step"/> writes the
     /// step's body given the mask's name.
     /// </summary>
-    private void EmitTail(IndentedWriter vector, Func<IndentedWriter> step)
+    private void EmitTail(IndentedWriter vector, Func<string, IndentedWriter> step)
     {
         string mask = Fresh("tailMask");
         vector.Line("if (c < classes)");
         vector.Line("{");
         vector.Line($"    {VectorType} {mask} = {V}.TailMask(classes - c);");
-        _tailMask = mask;
-        vector.Raw(step());
-        _tailMask = null;
+        vector.Raw(step(mask));
         vector.Line("    c = classes;");
         vector.Line("}");
     }

@@ -15,13 +15,19 @@ internal sealed record OneHotSplit(Node Main, Node AtTarget);
 
 /// <summary>
 /// What a kernel does beyond its schedule, decided once before any code is written: which class value the gradient
-/// pass reads back from dx instead of computing again, which pass prefetches the next row, and the gradient's form
-/// without a one-hot term, and, in a kernel whose caller chooses its outputs, which reductions and reads serve only the
-/// loss or dy (<see cref="NeededBy"/>). The emitter only writes what these say.
+/// pass reads back from dx instead of computing again, which pass prefetches the next row, the gradient's form
+/// without a one-hot term, which loops over the class axis are vector loops (<see cref="PassStrides"/>,
+/// <see cref="FinalStrides"/>) and whether positions go in lanes (<see cref="Lanes"/>), and, in a kernel whose caller
+/// chooses its outputs, which reductions and reads serve only the loss or dy (<see cref="NeededBy"/>). The emitter only
+/// writes what these say.
 /// </summary>
 internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchPass, IReadOnlyList<string> Prefetched, OneHotSplit? Split,
-    IReadOnlyDictionary<Node, OutputSet> Needs, IReadOnlyDictionary<Node, OutputSet> PickNeeds)
+    IReadOnlyDictionary<Node, OutputSet> Needs, IReadOnlyDictionary<Node, OutputSet> PickNeeds,
+    bool Lanes, IReadOnlyList<IReadOnlyList<string>?> PassStrides, IReadOnlyList<string>? FinalStrides)
 {
+    /// <summary>Whether any piece of the position loop has vector code: its pieces are then generic over the width.</summary>
+    public bool UsesVectors => Lanes || FinalStrides is not null || PassStrides.Any(s => s is not null);
+
     /// <summary>
     /// The outputs that need <paramref name="node"/>; <see cref="OutputSet.Dx"/> (always computed) for every node of a
     /// kernel whose outputs are fixed.
@@ -45,7 +51,108 @@ internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchP
             (cache, cachePass) = (null, -1);
         }
 
-        return new KernelDecisions(cache, cachePass, prefetchPass, prefetched, split, needs, FindPickNeeds(needs));
+        bool reduced = loss.Reduction != Reduction.None;
+        var passStrides = new List<IReadOnlyList<string>?>();
+        for (int p = 0; p < plan.Passes.Count; p++)
+        {
+            passStrides.Add(VectorStrides(plan.Passes[p].Select(r => r.Args[0]), p == cachePass && cache is not null ? new[] { "dx" } : new string[0], reduced));
+        }
+
+        return new KernelDecisions(cache, cachePass, prefetchPass, prefetched, split, needs, FindPickNeeds(needs),
+            HasLaneForm(plan), passStrides, FinalVectorStrides(loss, outputs, plan, split, reduced));
+    }
+
+    /// <summary>
+    /// Whether the kernel has a form with positions in lanes (taken at run time for short, dense class axes): every
+    /// function on the way has a vector form.
+    /// </summary>
+    private static bool HasLaneForm(KernelPlan plan)
+    {
+        var roots = new[] { plan.Loss, plan.Dx, plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
+        return !Walk.TopologicalOrder(roots).Any(node =>
+            node.Op == Op.Call && !node.IsReduction && node.Shape != Shape.Scalar && node.Function!.Vector is null);
+    }
+
+    /// <summary>The tensors the final pass's vector loop needs contiguous, or null when it is a scalar loop (or there is none).</summary>
+    private static IReadOnlyList<string>? FinalVectorStrides(CompiledLoss loss, KernelOutputs outputs, KernelPlan plan, OneHotSplit? split, bool reduced)
+    {
+        bool elementwiseLoss = outputs.Loss && loss.Elementwise;
+        if (loss.Flat || (!elementwiseLoss && !outputs.Dx && !outputs.Dy))
+        {
+            return null;
+        }
+
+        var values = new List<Node>();
+        var written = new List<string>();
+        if (elementwiseLoss)
+        {
+            values.Add(plan.Loss!);
+            if (!reduced)
+            {
+                written.Add("loss");
+            }
+        }
+
+        if (outputs.Dx)
+        {
+            values.Add(split?.Main ?? plan.Dx!);
+            written.Add("dx");
+        }
+
+        if (outputs.Dy)
+        {
+            values.Add(plan.Dy!);
+            written.Add("dy");
+        }
+
+        return VectorStrides(values, written, reduced);
+    }
+
+    /// <summary>In a vector loop over the class axis, a value the same for every class of the row (broadcast), not one per lane.</summary>
+    public static bool IsBroadcast(Node node, bool reduced) => node.Shape != Shape.Class || (node.Op == Op.Seed && reduced);
+
+    /// <summary>
+    /// The tensors a vector loop over <paramref name="values"/> (writing <paramref name="written"/>) needs contiguous along
+    /// the class axis, sorted; null when some function on the way has no vector form (the loop stays scalar). Empty
+    /// when every value is broadcast and nothing is written: the vector loop then always runs.
+    /// </summary>
+    private static IReadOnlyList<string>? VectorStrides(IEnumerable<Node> values, IEnumerable<string> written, bool reduced)
+    {
+        var tensors = new SortedSet<string>(System.StringComparer.Ordinal);
+        foreach (string name in written)
+        {
+            tensors.Add(name);
+        }
+
+        var seen = new HashSet<Node>();
+        var stack = new Stack<Node>(values);
+        while (stack.Count > 0)
+        {
+            Node node = stack.Pop();
+            if (IsBroadcast(node, reduced) || !seen.Add(node))
+            {
+                continue;
+            }
+
+            switch (node.Op)
+            {
+                case Op.Input:
+                    tensors.Add(node.Name);
+                    break;
+                case Op.Seed:
+                    tensors.Add("dloss");
+                    break;
+                case Op.Call when node.Function!.Vector is null || node.IsReduction:
+                    return null;
+            }
+
+            foreach (Node arg in node.Args)
+            {
+                stack.Push(arg);
+            }
+        }
+
+        return tensors.ToList();
     }
 
     /// <summary>Which outputs each value read at the target serves: every pick it is under.</summary>

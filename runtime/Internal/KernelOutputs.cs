@@ -21,12 +21,14 @@ public static class KernelOutputs
     /// <summary>The gradients only (<c>Backward</c>).</summary>
     public readonly struct Gradient : IKernelOutputs
     {
+        /// <summary>False: the kernel skips the loss.</summary>
         public static bool Loss => false;
     }
 
     /// <summary>The loss and the gradients (<c>ForwardBackward</c>).</summary>
     public readonly struct LossAndGradient : IKernelOutputs
     {
+        /// <summary>True: the kernel computes the loss too.</summary>
         public static bool Loss => true;
     }
 }
