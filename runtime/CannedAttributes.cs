@@ -109,6 +109,66 @@ public sealed class PoissonNllLossAttribute : CannedLossAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class SoftMarginLossAttribute : CannedLossAttribute { }
 
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.hinge_embedding_loss</c>: <c>x</c> where the label <c>y</c> is 1,
+/// <c>max(0, Margin - x)</c> where it is -1.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class HingeEmbeddingLossAttribute : CannedLossAttribute
+{
+    /// <summary>The margin of the -1 term. Default 1.</summary>
+    public double Margin { get; set; } = 1.0;
+}
+
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.margin_ranking_loss</c>: <c>max(0, -label * (x - y) + Margin)</c>, with gradients
+/// to both scores <c>x</c> and <c>y</c>; <c>label</c> is +1 or -1.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class MarginRankingLossAttribute : CannedLossAttribute
+{
+    /// <summary>The margin. Default 0.</summary>
+    public double Margin { get; set; }
+}
+
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.cosine_embedding_loss</c>: pairs of embeddings <c>x</c>, <c>y</c> along the last
+/// axis, <c>1 - cos(x, y)</c> where <c>label</c> is 1 and <c>max(0, cos(x, y) - Margin)</c> where it is -1, with
+/// gradients to both.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class CosineEmbeddingLossAttribute : CannedLossAttribute
+{
+    /// <summary>The margin of dissimilar pairs. Default 0.</summary>
+    public double Margin { get; set; }
+}
+
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.multi_margin_loss</c>: the multi-class hinge loss over scores <c>x</c> and class
+/// indices <c>t</c>, <c>sum over c != t of max(0, Margin - x[t] + x[c])^P / C</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class MultiMarginLossAttribute : CannedClassLossAttribute
+{
+    /// <summary>1 (default) or 2: the hinge or its square.</summary>
+    public int P { get; set; } = 1;
+    /// <summary>The margin. Default 1.</summary>
+    public double Margin { get; set; } = 1.0;
+    /// <summary>Per-class weights <c>w</c> of shape [C]: each position's term times <c>w[t]</c>.</summary>
+    public bool Weighted { get; set; }
+}
+
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.multilabel_soft_margin_loss</c>: the mean over the last axis of the logistic loss
+/// of each class, against 0/1 targets <c>y</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class MultiLabelSoftMarginLossAttribute : CannedLossAttribute
+{
+    /// <summary>Per-class weights <c>w</c> of shape [C] (the last axis).</summary>
+    public bool Weighted { get; set; }
+}
+
 /// <summary>torchvision's <c>sigmoid_focal_loss</c>.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class SigmoidFocalLossAttribute : CannedLossAttribute

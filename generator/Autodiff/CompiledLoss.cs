@@ -61,7 +61,7 @@ internal sealed class CompiledLoss
 
     private static bool IsFlat(BoundLoss bound, IReadOnlyList<InputSpec> inputs)
     {
-        if (bound.UsesTarget || inputs.Any(i => i.Layout == InputLayout.PerClass))
+        if (bound.UsesTarget || inputs.Any(i => i.Layout is InputLayout.PerClass or InputLayout.PerRow))
         {
             return false;
         }

@@ -29,6 +29,7 @@ internal static class CannedLosses
 {
     private const InputLayout LikeX = InputLayout.LikeX;
     private const InputLayout PerClass = InputLayout.PerClass;
+    private const InputLayout PerRow = InputLayout.PerRow;
 
     private static readonly InputDecl Logits = new("x", LikeX, true, "logits");
 
@@ -173,6 +174,69 @@ internal static class CannedLosses
         new CannedLoss("SoftMarginLoss", "torch.nn.functional.soft_margin_loss", false, Array.Empty<CannedOption>(),
             o => new CannedForm("softplus(-x * y)", new[] { Logits, new InputDecl("y", LikeX, false, "targets, +1 or -1") })),
 
+        new CannedLoss("HingeEmbeddingLoss", "torch.nn.functional.hinge_embedding_loss", false,
+            new[] { new CannedOption("Margin", 1.0, "the margin of the y = -1 term, max(0, margin - x)") },
+            o =>
+            {
+                // As PyTorch: the margin term where y != 1, x itself where y != -1 (both for any other y); the clamp at
+                // 0 passes the gradient at x = margin.
+                string m = Number((double)o("Margin"));
+                return new CannedForm($"where(y != 1, where(x > {m}, 0, {m} - x), 0) + where(y != -1, x, 0)",
+                    new[] { new InputDecl("x", LikeX, true, "distances"), new InputDecl("y", LikeX, false, "labels, +1 or -1") });
+            }),
+
+        new CannedLoss("MarginRankingLoss", "torch.nn.functional.margin_ranking_loss", false,
+            new[] { new CannedOption("Margin", 0.0, "how far x must rank above y (label +1) or below it (label -1)") },
+            o => new CannedForm($"d = -label * (x - y){Plus((double)o("Margin"))}; where(d < 0, 0, d)",
+                new[] { new InputDecl("x", LikeX, true, "first scores"), new InputDecl("y", LikeX, true, "second scores"), new InputDecl("label", LikeX, false, "labels, +1 (x ranks higher) or -1") })),
+
+        new CannedLoss("CosineEmbeddingLoss", "torch.nn.functional.cosine_embedding_loss", false,
+            new[] { new CannedOption("Margin", 0.0, "pairs labelled -1 add max(0, cos - margin)") },
+            o =>
+            {
+                // As PyTorch: 1e-12 added to each squared norm; the clamp passes the gradient at cos = margin.
+                string m = Number((double)o("Margin"));
+                return new CannedForm(
+                    $"cos = sum(x * y) / sqrt((sum(x * x) + 1e-12) * (sum(y * y) + 1e-12)); where(label == 1, 1 - cos, 0) + where(label == -1, where(cos < {m}, 0, cos{Plus(-(double)o("Margin"))}), 0)",
+                    new[] { new InputDecl("x", LikeX, true, "first embeddings"), new InputDecl("y", LikeX, true, "second embeddings"), new InputDecl("label", PerRow, false, "labels, +1 (similar) or -1 (dissimilar), one per pair") },
+                    ClassAxis: -1);
+            }),
+
+        new CannedLoss("MultiMarginLoss", "torch.nn.functional.multi_margin_loss", true,
+            new[]
+            {
+                new CannedOption("P", 1, "1: the hinge max(0, margin - x[t] + x[c]); 2: its square"),
+                new CannedOption("Margin", 1.0, "the margin by which x[t] must exceed every other class"),
+                new CannedOption("Weighted", false, "per-class weights w of shape [C]: each position's term times w[t] (Mean still divides by the count)"),
+            },
+            o =>
+            {
+                int p = (int)o("P");
+                var inputs = new List<InputDecl> { new("x", LikeX, true, "scores") };
+                bool weighted = (bool)o("Weighted");
+                AddWeight(inputs, weighted, PerClass);
+                if (p is not (1 or 2))
+                {
+                    return new CannedForm(string.Empty, inputs, Error: $"P = {p.ToString(CultureInfo.InvariantCulture)} is not 1 or 2");
+                }
+
+                // Every class but the target, each divided by C; relu's gradient is 0 at the kink, as PyTorch's kernel.
+                string hinge = p == 1 ? "relu(z)" : "relu(z)^2";
+                string body = $"mean((1 - one_hot(t)) * {hinge})";
+                return new CannedForm($"z = {Number((double)o("Margin"))} - x[t] + x; {(weighted ? "w[t] * " + body : body)}", inputs);
+            }),
+
+        new CannedLoss("MultiLabelSoftMarginLoss", "torch.nn.functional.multilabel_soft_margin_loss", false,
+            new[] { new CannedOption("Weighted", false, "per-class weights w of shape [C]") },
+            o =>
+            {
+                var inputs = new List<InputDecl> { Logits, new("y", LikeX, true, "targets, 1 or 0 per class") };
+                bool weighted = (bool)o("Weighted");
+                AddWeight(inputs, weighted, PerClass);
+                string term = "y * log_sigmoid(x) + (1 - y) * log_sigmoid(-x)";
+                return new CannedForm(weighted ? $"-mean(w * ({term}))" : $"-mean({term})", inputs, ClassAxis: -1);
+            }),
+
         new CannedLoss("SigmoidFocalLoss", "torchvision.ops.sigmoid_focal_loss", false,
             new[]
             {
@@ -207,6 +271,9 @@ internal static class CannedLosses
         return value < 0 ? "(" + text + ")" : text;
     }
 
+    /// <summary><c> + value</c> or <c> - |value|</c> as the language spells it; nothing for 0.</summary>
+    private static string Plus(double value) => value == 0 ? string.Empty : value > 0 ? " + " + Number(value) : " - " + Number(-value);
+
     private static string Plain(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Lowers a canned attribute's options to a <see cref="LossSpec"/>.</summary>
@@ -222,7 +289,7 @@ internal static class CannedLosses
         int classes = named.TryGetValue("Classes", out object? c) && c is int ci ? ci : 0;
         int classAxis = named.TryGetValue("ClassAxis", out object? a) && a is int ai ? ai : 1;
         Extraction.CheckOptions(reduction, classes, classAxis, diagnostics);
-        foreach (string key in new[] { "LabelSmoothing", "Beta", "Delta", "Eps", "Alpha", "Gamma" })
+        foreach (string key in new[] { "LabelSmoothing", "Beta", "Delta", "Eps", "Alpha", "Gamma", "Margin" })
         {
             if (named.TryGetValue(key, out object? v) && v is double d && (double.IsNaN(d) || double.IsInfinity(d)))
             {

@@ -32,6 +32,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor IgnoreWithoutTarget = Warning(DiagnosticIds.IgnoreWithoutTarget, "IgnoreIndex without class indices", "IgnoreIndex is set, but the loss does not use the class-index target t, so nothing is ignored");
     public static readonly DiagnosticDescriptor UnusedParameter = Warning(DiagnosticIds.UnusedParameter, "Unused hyper-parameter", "Hyper-parameter '{0}' is not used by the loss expression");
     public static readonly DiagnosticDescriptor SeveralLosses = Error(DiagnosticIds.SeveralLosses, "More than one loss on a class", "'{0}' has more than one loss attribute ({1}); a class receives one loss, so declare each loss on a class of its own");
+    public static readonly DiagnosticDescriptor MisplacedComparison = Error(DiagnosticIds.MisplacedComparison, "Misplaced comparison", "'{0}': {1}");
     public static readonly DiagnosticDescriptor InternalError = Error("LG9999", "LossGen internal error", "LossGen could not compile this loss ({0}); please report it");
 
     // Analyzers of the user's own code (generator/Analyzers): what is fed to a loss, in TorchSharp and in calls to generated losses.
@@ -45,7 +46,7 @@ internal static class DiagnosticDescriptors
     {
         Syntax, UnknownName, UnknownFunction, WrongArity, PickOfRow, ClassFunctionOfRow, TargetAsValue, NoDependenceOnX,
         NonFiniteConstant, LogOfSoftmax, LogOfSigmoid, LogOnePlusExp, SoftmaxTwice, NotStaticPartial, InvalidOption,
-        TooComplex, MisplacedMeanBy, DuplicateName, IgnoreWithoutTarget, UnusedParameter, SeveralLosses, InternalError,
+        TooComplex, MisplacedMeanBy, DuplicateName, IgnoreWithoutTarget, UnusedParameter, SeveralLosses, MisplacedComparison, InternalError,
         ProbabilitiesAsLogits, ProbabilitiesAsLogProbabilities, TorchLogOfSoftmax, TorchLogOfSigmoid, LogProbabilitiesAsProbabilities,
     };
 

@@ -27,6 +27,7 @@ internal static class DiagnosticIds
     public const string IgnoreWithoutTarget = "LG0019";
     public const string UnusedParameter = "LG0020";
     public const string SeveralLosses = "LG0021";
+    public const string MisplacedComparison = "LG0022";
 
     // The analyzers of user code (generator/Analyzers): LG0100 and up.
     public const string ProbabilitiesAsLogits = "LG0100";

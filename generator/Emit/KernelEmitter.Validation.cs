@@ -33,6 +33,12 @@ internal sealed partial class KernelEmitter
 
         foreach (InputSpec input in _loss.Inputs)
         {
+            if (input.Layout == InputLayout.PerRow)
+            {
+                // Checked with the other tensors of one value per position, below.
+                continue;
+            }
+
             if (input.Layout == InputLayout.PerClass)
             {
                 w.Line($"global::LossGen.Internal.Check.ClassVector({input.Name}.Lengths, classes, \"{input.Name}\");");

@@ -176,9 +176,12 @@ internal sealed partial class KernelEmitter
             case Op.Input:
             {
                 InputSpec? input = _loss.Inputs.FirstOrDefault(i => i.Name == node.Name);
-                string read = input is not null && input.Layout == InputLayout.PerClass
-                    ? $"Unsafe.Add(ref {node.Name}Ref, {(context.Place == Place.Pick ? "target" : "c")} * {node.Name}Stride)"
-                    : Read(node.Name, context.Place);
+                string read = input?.Layout switch
+                {
+                    InputLayout.PerClass => $"Unsafe.Add(ref {node.Name}Ref, {(context.Place == Place.Pick ? "target" : "c")} * {node.Name}Stride)",
+                    InputLayout.PerRow => Read(node.Name, Place.Row),
+                    _ => Read(node.Name, context.Place),
+                };
                 Bind(node, context, Fresh(node.Name), AtTarget(node, context.Place, read));
                 return;
             }
@@ -263,7 +266,8 @@ internal sealed partial class KernelEmitter
         }
 
         Place place = context.Place == Place.Row ? Place.Class : context.Place;
-        bool perClass = node.Op == Op.Input && _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout == InputLayout.PerClass;
+        InputLayout? layout = node.Op == Op.Input ? _loss.Inputs.FirstOrDefault(i => i.Name == node.Name)?.Layout : null;
+        bool perClass = layout == InputLayout.PerClass;
         if (place == Place.Block)
         {
             DefineBlock(node, context, perClass);
@@ -291,6 +295,10 @@ internal sealed partial class KernelEmitter
             case Op.Pick:
                 row.Names[node] = Value(node.Args[0], row.At(Place.Pick, row.Writer));
                 return;
+            case Op.Input when layout == InputLayout.PerRow:
+                // One value per position; positions in lanes are consecutive.
+                expression = $"{V}.LoadUnsafe(ref {node.Name}Ref, (nuint){node.Name}Offset)";
+                break;
             case Op.Input when perClass:
                 expression = place == Place.Pick
                     ? $"{V}.GatherPick(ref {node.Name}Ref, 0, targetLanes, {node.Name}Stride)"
@@ -514,15 +522,7 @@ internal sealed partial class KernelEmitter
         return stem + (count + 1).ToString(CultureInfo.InvariantCulture);
     }
 
-    private static string Stem(Function f) => f.Name switch
-    {
-        "+" => "add",
-        "-" => "diff",
-        "*" => "prod",
-        "/" => "ratio",
-        "^" => "pow",
-        _ => Identifiers.Camel(f.Name),
-    };
+    private static string Stem(Function f) => f.Stem ?? Identifiers.Camel(f.Name);
 
     private static string Format(string template, string[] args)
     {

@@ -140,6 +140,11 @@ internal sealed partial class KernelEmitter
             yield return "t";
         }
 
+        foreach (InputSpec input in _loss.Inputs.Where(i => i.Layout == InputLayout.PerRow))
+        {
+            yield return input.Name;
+        }
+
         if (!ReducedLoss && !Elementwise)
         {
             if (_outputs.Loss)

@@ -222,8 +222,8 @@ internal static class LossEmitter
         InputSpec? input = loss.Inputs.FirstOrDefault(i => i.Name == name);
         string role = loss.Spec.Inputs.FirstOrDefault(i => i.Name == name)?.Role
             ?? (name == "x" ? loss.XKind switch { InputKind.LogProbabilities => "log-probabilities", var k => k.ToString().ToLowerInvariant() } : string.Empty);
-        string shape = input is not null && input.Layout == InputLayout.PerClass
-            ? "shape [C]"
+        string shape = input?.Layout == InputLayout.PerClass ? "shape [C]"
+            : input?.Layout == InputLayout.PerRow ? "one value per position: x's shape without the class axis"
             : name == "x" ? (loss.Flat ? "any shape" : "[C], [N, C] or [N, C, d1..dk]" + ClassAxisNote(loss)) : "x's shape";
         return (role.Length > 0 ? role + ", " : string.Empty) + shape + ".";
     }

@@ -116,6 +116,9 @@ internal sealed class Function
     /// </summary>
     public string? Vector { get; init; }
 
+    /// <summary>The stem of the locals that hold its results in generated code (<c>prod1</c>); by default the name in camel case.</summary>
+    public string? Stem { get; init; }
+
     /// <summary>Infix spelling of an operator, for printing and emission.</summary>
     public string? Infix { get; init; }
 
@@ -124,6 +127,9 @@ internal sealed class Function
 
     /// <summary>Evaluates the function on constants (constant folding).</summary>
     public Func<double[], double>? Fold { get; init; }
+
+    /// <summary>A rewrite of a call on these arguments into something simpler (<c>where(1, a, b)</c> is <c>a</c>), or null.</summary>
+    public Func<Graph, Node[], Node?>? Simplify { get; init; }
 
     /// <summary>The partial derivative of the result with respect to each argument, given the arguments and the result.</summary>
     public Func<Graph, Node[], Node, Node[]>? Partials { get; init; }

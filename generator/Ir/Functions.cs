@@ -55,25 +55,25 @@ internal static class Functions
     // The language.
     public static readonly Function Add = Row(new("+", 2, FunctionKind.Operator, "addition")
     { Use = ArgumentUse.Linear, Vector = "{V}.Add({0}, {1})",
-        Infix = "+", Precedence = 1, CSharp = "{0} + {1}", Fold = a => a[0] + a[1],
+        Infix = "+", Stem = "add", Precedence = 1, CSharp = "{0} + {1}", Fold = a => a[0] + a[1],
         Partials = (g, a, r) => new[] { g.One, g.One },
     });
 
     public static readonly Function Subtract = Row(new("-", 2, FunctionKind.Operator, "subtraction")
     { Use = ArgumentUse.Linear, Vector = "{V}.Subtract({0}, {1})",
-        Infix = "-", Precedence = 1, CSharp = "{0} - {1}", Fold = a => a[0] - a[1],
+        Infix = "-", Stem = "diff", Precedence = 1, CSharp = "{0} - {1}", Fold = a => a[0] - a[1],
         Partials = (g, a, r) => new[] { g.One, g.Const(-1) },
     });
 
     public static readonly Function Multiply = Row(new("*", 2, FunctionKind.Operator, "multiplication")
     { Use = ArgumentUse.Linear, Vector = "{V}.Multiply({0}, {1})",
-        Infix = "*", Precedence = 2, CSharp = "{0} * {1}", Fold = a => a[0] * a[1],
+        Infix = "*", Stem = "prod", Precedence = 2, CSharp = "{0} * {1}", Fold = a => a[0] * a[1],
         Partials = (g, a, r) => new[] { a[1], a[0] },
     });
 
     public static readonly Function Divide = Row(new("/", 2, FunctionKind.Operator, "division")
     { Use = ArgumentUse.Linear, Vector = "{V}.Divide({0}, {1})",
-        Infix = "/", Precedence = 2, CSharp = "{0} / {1}", Fold = a => a[0] / a[1],
+        Infix = "/", Stem = "ratio", Precedence = 2, CSharp = "{0} / {1}", Fold = a => a[0] / a[1],
         Partials = (g, a, r) => new[] { g.Div(g.One, a[1]), g.Neg(g.Div(r, a[1])) },
     });
 
@@ -85,7 +85,7 @@ internal static class Functions
 
     public static readonly Function Power = Row(new("^", 2, FunctionKind.Operator, "power (right-associative); the gradient is 0 where the exponent is 0, and the exponent's gradient is 0 where the base is 0")
     {
-        Infix = "^", Precedence = 4, CSharp = "T.Pow({0}, {1})", Fold = a => Math.Pow(a[0], a[1]),
+        Infix = "^", Stem = "pow", Precedence = 4, CSharp = "T.Pow({0}, {1})", Fold = a => Math.Pow(a[0], a[1]),
         Partials = (g, a, r) => new[] { g.PowBaseGrad(a[0], a[1]), g.Call(PowExponentGrad, a[0], a[1], r) },
     });
 
@@ -185,6 +185,28 @@ internal static class Functions
         },
     });
 
+    // Comparisons: conditions, 1 where they hold and 0 elsewhere, written only as where's first argument (the binder's
+    // rule). NaN compares false, except with != (true), as IEEE and torch.
+    public static readonly Function Less = Row(Comparison("<", "less", "{V}.Less({0}, {1})", "({0} < {1} ? T.One : T.Zero)", (a, b) => a < b));
+
+    public static readonly Function LessEqual = Row(Comparison("<=", "atMost", "{V}.LessOrEqual({0}, {1})", "({0} <= {1} ? T.One : T.Zero)", (a, b) => a <= b));
+
+    public static readonly Function Greater = Row(Comparison(">", "greater", "{V}.Less({1}, {0})", "({0} > {1} ? T.One : T.Zero)", (a, b) => a > b));
+
+    public static readonly Function GreaterEqual = Row(Comparison(">=", "atLeast", "{V}.LessOrEqual({1}, {0})", "({0} >= {1} ? T.One : T.Zero)", (a, b) => a >= b));
+
+    public static readonly Function EqualTo = Row(Comparison("==", "equal", "{V}.Equal({0}, {1})", "({0} == {1} ? T.One : T.Zero)", (a, b) => a == b));
+
+    public static readonly Function NotEqual = Row(Comparison("!=", "notEqual", "{V}.NotEqual({0}, {1})", "({0} != {1} ? T.One : T.Zero)", (a, b) => a != b));
+
+    public static readonly Function Where = Row(new("where", 3, FunctionKind.Elementwise, "`a` where the comparison `cond` holds, else `b`, as `torch.where`; `cond` is written in place: `where(x > 0, x, 0.1 * x)`")
+    { GradientDoc = "in `a`: 1 where `cond` holds, else 0; in `b`: 0 where `cond` holds, else 1; none in `cond`. The gradient flows through the taken branch only, as `torch.where` (an untaken branch that is not finite still makes the product with its zero NaN, as in PyTorch)",
+        Parameters = new[] { "cond", "a", "b" }, Use = ArgumentUse.Linear,
+        Vector = "{V}.Where({0}, {1}, {2})", CSharp = "({0} != T.Zero ? {1} : {2})", Fold = a => a[0] != 0 ? a[1] : a[2],
+        Simplify = (g, a) => a[0].Op == Op.Const ? (a[0].Value != 0 ? a[1] : a[2]) : a[1] == a[2] ? a[1] : null,
+        Partials = (g, a, r) => new[] { g.Zero, a[0], g.Sub(g.One, a[0]) },
+    });
+
     public static readonly Function XLogY = Row(new("xlogy", 2, FunctionKind.Elementwise, "`a * log(b)`, and 0 where `a = 0` (`torch.xlogy`): entropy terms at zero probabilities")
     { GradientDoc = "in `a`: `log(b)`, 0 where `a = 0`; in `b`: `a/b`", Costly = true, Use = ArgumentUse.Probabilities, Vector = "{V}.XLogY({0}, {1})",
         CSharp = "Ops.XLogY({0}, {1})",
@@ -249,6 +271,17 @@ internal static class Functions
     public static IEnumerable<Function> Callable => All.Where(f => f.UserVisible && f.Kind != FunctionKind.Operator);
 
     public static IReadOnlyList<Function> Lookup(string name) => Callable.Where(f => f.Name == name).ToList();
+
+    /// <summary>A comparison operator: 1 where it holds, else 0, with no gradient.</summary>
+    private static Function Comparison(string infix, string stem, string vector, string csharp, Func<double, double, bool> holds) =>
+        new(infix, 2, FunctionKind.Operator, "1 where `a " + infix + " b` holds, else 0 (a condition: where's first argument)")
+        {
+            Infix = infix, Stem = stem, Precedence = 0, Vector = vector, CSharp = csharp, Fold = a => holds(a[0], a[1]) ? 1 : 0,
+            Partials = (g, a, r) => new[] { g.Zero, g.Zero },
+        };
+
+    /// <summary>The comparisons, in the order of <c>BinaryOp.Less</c> .. <c>BinaryOp.NotEqual</c>.</summary>
+    public static IReadOnlyList<Function> Comparisons => new[] { Less, LessEqual, Greater, GreaterEqual, EqualTo, NotEqual };
 
     private static Function Row(Function row)
     {

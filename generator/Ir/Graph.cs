@@ -35,7 +35,8 @@ internal sealed class Graph
 
     public Node Const(double value) => Make(Op.Const, null, value == 0 ? 0 : value, string.Empty, Array.Empty<Node>(), Shape.Scalar);
 
-    public Node Input(string name) => Make(Op.Input, null, 0, name, Array.Empty<Node>(), Shape.Class);
+    /// <summary>A tensor input: class-shaped (it varies along the class axis), or row-shaped (one value per position).</summary>
+    public Node Input(string name, Shape shape = Shape.Class) => Make(Op.Input, null, 0, name, Array.Empty<Node>(), shape);
 
     public Node Param(string name) => Make(Op.Param, null, 0, name, Array.Empty<Node>(), Shape.Scalar);
 
@@ -118,6 +119,11 @@ internal sealed class Graph
             {
                 return Const(folded);
             }
+        }
+
+        if (f.Simplify?.Invoke(this, args) is { } rewritten)
+        {
+            return rewritten;
         }
 
         if (f.Kind == FunctionKind.Reduction && args[0].Shape != Shape.Class)

@@ -24,6 +24,8 @@ internal enum InputLayout
     LikeX,
     /// <summary>A vector of length C along the class axis.</summary>
     PerClass,
+    /// <summary>One value per position: the shape of x without the class axis (the shape of <c>t</c>).</summary>
+    PerRow,
 }
 
 

@@ -161,6 +161,10 @@ internal sealed class Binder
             case NegateExpr negate:
                 return _graph.Neg(BindValue(negate.Operand));
 
+            case BinaryExpr { IsComparison: true } comparison:
+                Report(DiagnosticIds.MisplacedComparison, comparison.OperatorSpan, Text(comparison), "a comparison is a condition: it may only be written as the first argument of where, as in where(" + Text(comparison) + ", a, b)");
+                return _graph.Zero;
+
             case BinaryExpr binary:
             {
                 Node left = BindValue(binary.Left);
@@ -202,6 +206,20 @@ internal sealed class Binder
         return _graph.Zero;
     }
 
+    /// <summary>where's first argument: a comparison written in place, 1 where it holds and 0 elsewhere.</summary>
+    private Node BindCondition(Expr expr)
+    {
+        if (expr is not BinaryExpr { IsComparison: true } comparison)
+        {
+            Report(DiagnosticIds.MisplacedComparison, expr.Span, Text(expr), "the first argument of where must be a comparison (a < b, a <= b, a > b, a >= b, a == b or a != b), written in place");
+            return _graph.Zero;
+        }
+
+        Node left = BindValue(comparison.Left);
+        Node right = BindValue(comparison.Right);
+        return _graph.Call(Functions.Comparisons[comparison.Op - BinaryOp.Less], left, right);
+    }
+
     private Node BindName(NameExpr name)
     {
         if (_locals.TryGetValue(name.Name, out var local))
@@ -219,7 +237,7 @@ internal sealed class Binder
         if (input is not null)
         {
             _usedInputs.Add(input.Name);
-            return _graph.Input(input.Name);
+            return _graph.Input(input.Name, input.Layout == InputLayout.PerRow ? Shape.Row : Shape.Class);
         }
 
         if (name.Name == Target)
@@ -294,7 +312,7 @@ internal sealed class Binder
         var args = new Node[call.Arguments.Count];
         for (int i = 0; i < args.Length; i++)
         {
-            args[i] = BindValue(call.Arguments[i]);
+            args[i] = i == 0 && f == Functions.Where ? BindCondition(call.Arguments[0]) : BindValue(call.Arguments[i]);
         }
 
         bool overClasses = f.Kind == FunctionKind.Reduction || f.Kind == FunctionKind.Composite;

@@ -35,11 +35,21 @@ internal enum BinaryOp
     Multiply,
     Divide,
     Power,
+    /// <summary>The comparisons (a condition: only <c>where</c>'s first argument), from here on.</summary>
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+    Equal,
+    NotEqual,
 }
 
 internal sealed record BinaryExpr(BinaryOp Op, Expr Left, Expr Right, Span OperatorSpan, Span Span, int ChildDepth) : Expr(Span)
 {
     public override int Depth => ChildDepth + 1;
+
+    /// <summary>A comparison (<c>a &lt; b</c>, ...): a condition, not a value.</summary>
+    public bool IsComparison => Op >= BinaryOp.Less;
 }
 
 /// <summary><c>e[t]</c>: the entry of class <c>t</c>. <see cref="IndexName"/> is whatever stood in the brackets.</summary>

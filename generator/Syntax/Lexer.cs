@@ -37,8 +37,27 @@ internal static class Lexer
                 continue;
             }
 
+            // Two-character comparisons: <=, >=, ==, !=.
+            char next = i + 1 < text.Length ? text[i + 1] : '\0';
+            TokenKind? pair = (ch, next) switch
+            {
+                ('<', '=') => TokenKind.LessEqual,
+                ('>', '=') => TokenKind.GreaterEqual,
+                ('=', '=') => TokenKind.EqualEqual,
+                ('!', '=') => TokenKind.NotEqual,
+                _ => null,
+            };
+            if (pair is { } twoCharacters)
+            {
+                tokens.Add(new Token(twoCharacters, start, 2, text.Substring(start, 2)));
+                i += 2;
+                continue;
+            }
+
             TokenKind kind = ch switch
             {
+                '<' => TokenKind.Less,
+                '>' => TokenKind.Greater,
                 '+' => TokenKind.Plus,
                 '-' => TokenKind.Minus,
                 '*' => TokenKind.Star,

@@ -50,7 +50,7 @@ internal sealed class Parser
         {
             Token name = Next();
             Next();
-            Expr value = ParseExpression();
+            Expr value = ParseComparison();
             Expect(TokenKind.Semicolon, "';' after the definition of '" + name.Text + "'");
             locals.Add(new LocalDefinition(name.Text, name.Span, value));
         }
@@ -60,7 +60,7 @@ internal sealed class Parser
             Fail(Current.Span, locals.Count == 0 ? "the expression is empty" : "expected the loss expression after the definitions");
         }
 
-        Expr body = ParseExpression();
+        Expr body = ParseComparison();
         if (Current.Kind != TokenKind.End)
         {
             Fail(Current.Span, "unexpected " + Describe(Current) + " after the end of the expression");
@@ -68,6 +68,39 @@ internal sealed class Parser
 
         return new LossProgram(locals, body);
     }
+
+    /// <summary>
+    /// <c>sum (('&lt;' | '&lt;=' | '&gt;' | '&gt;=' | '==' | '!=') sum)?</c>: comparisons bind loosest and do not chain
+    /// (<c>a &lt; b &lt; c</c> is a syntax error). Whether a comparison may stand where it stands is the binder's rule.
+    /// </summary>
+    private Expr ParseComparison()
+    {
+        Expr left = ParseExpression();
+        if (Comparison(Current.Kind) is not { } op)
+        {
+            return left;
+        }
+
+        Token opToken = Next();
+        Expr right = ParseExpression();
+        if (Comparison(Current.Kind) is not null)
+        {
+            Fail(Current.Span, "comparisons do not chain: '" + Current.Text + "' after a comparison");
+        }
+
+        return MakeBinary(op, left, right, opToken);
+    }
+
+    private static BinaryOp? Comparison(TokenKind kind) => kind switch
+    {
+        TokenKind.Less => BinaryOp.Less,
+        TokenKind.LessEqual => BinaryOp.LessEqual,
+        TokenKind.Greater => BinaryOp.Greater,
+        TokenKind.GreaterEqual => BinaryOp.GreaterEqual,
+        TokenKind.EqualEqual => BinaryOp.Equal,
+        TokenKind.NotEqual => BinaryOp.NotEqual,
+        _ => null,
+    };
 
     private Expr ParseExpression()
     {
@@ -184,7 +217,7 @@ internal sealed class Parser
 
                 while (true)
                 {
-                    Expr argument = ParseExpression();
+                    Expr argument = ParseComparison();
                     arguments.Add(argument);
                     depth = Math.Max(depth, argument.Depth);
                     if (Current.Kind == TokenKind.Comma)
@@ -205,7 +238,7 @@ internal sealed class Parser
             case TokenKind.OpenParen:
                 Token paren = Next();
                 Enter(paren.Span);
-                Expr inner = ParseExpression();
+                Expr inner = ParseComparison();
                 Expect(TokenKind.CloseParen, "')'");
                 Leave();
                 return inner;

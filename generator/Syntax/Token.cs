@@ -16,6 +16,18 @@ internal enum TokenKind
     Comma,
     Equals,
     Semicolon,
+    /// <summary><c>&lt;</c></summary>
+    Less,
+    /// <summary><c>&lt;=</c></summary>
+    LessEqual,
+    /// <summary><c>&gt;</c></summary>
+    Greater,
+    /// <summary><c>&gt;=</c></summary>
+    GreaterEqual,
+    /// <summary><c>==</c></summary>
+    EqualEqual,
+    /// <summary><c>!=</c></summary>
+    NotEqual,
     End,
     Bad,
 }

@@ -131,6 +131,15 @@ public interface IKernelWidth<TVector, T>
     /// <summary>1 where a = b, else 0, per lane.</summary>
     static abstract TVector Equal(TVector a, TVector b);
 
+    /// <summary>1 where a &lt;= b, else 0, per lane.</summary>
+    static abstract TVector LessOrEqual(TVector a, TVector b);
+
+    /// <summary>1 where a != b (and where either is NaN), else 0, per lane.</summary>
+    static abstract TVector NotEqual(TVector a, TVector b);
+
+    /// <summary>a where cond is not 0, else b, per lane (cond holds 1 or 0: a comparison's result).</summary>
+    static abstract TVector Where(TVector cond, TVector a, TVector b);
+
     /// <summary>1 where lo &lt;= a &lt;= hi, else 0, per lane.</summary>
     static abstract TVector Inside(TVector a, TVector lo, TVector hi);
 

@@ -110,6 +110,21 @@ public static partial class VectorOps
     public static Vector128<T> Equal<T>(Vector128<T> a, Vector128<T> b) where T : IFloatingPointIeee754<T> =>
         Select(Vector128.Equals(a, b), Vector128<T>.One, Vector128<T>.Zero);
 
+    /// <summary>1 where a &lt;= b, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LessOrEqual<T>(Vector128<T> a, Vector128<T> b) where T : IFloatingPointIeee754<T> =>
+        Select(Vector128.LessThanOrEqual(a, b), Vector128<T>.One, Vector128<T>.Zero);
+
+    /// <summary>1 where a != b or either is NaN, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> NotEqual<T>(Vector128<T> a, Vector128<T> b) where T : IFloatingPointIeee754<T> =>
+        Select(Vector128.Equals(a, b), Vector128<T>.Zero, Vector128<T>.One);
+
+    /// <summary>a where cond is not 0, else b (cond is 1 or 0, a comparison's result).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Where<T>(Vector128<T> cond, Vector128<T> a, Vector128<T> b) where T : IFloatingPointIeee754<T> =>
+        Select(Vector128.Equals(cond, Vector128<T>.Zero), b, a);
+
     /// <summary>1 where lo &lt;= a &lt;= hi, else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Inside<T>(Vector128<T> a, Vector128<T> lo, Vector128<T> hi) where T : IFloatingPointIeee754<T> =>

@@ -110,6 +110,21 @@ public static partial class VectorOps
     public static Vector256<T> Equal<T>(Vector256<T> a, Vector256<T> b) where T : IFloatingPointIeee754<T> =>
         Select(Vector256.Equals(a, b), Vector256<T>.One, Vector256<T>.Zero);
 
+    /// <summary>1 where a &lt;= b, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LessOrEqual<T>(Vector256<T> a, Vector256<T> b) where T : IFloatingPointIeee754<T> =>
+        Select(Vector256.LessThanOrEqual(a, b), Vector256<T>.One, Vector256<T>.Zero);
+
+    /// <summary>1 where a != b or either is NaN, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> NotEqual<T>(Vector256<T> a, Vector256<T> b) where T : IFloatingPointIeee754<T> =>
+        Select(Vector256.Equals(a, b), Vector256<T>.Zero, Vector256<T>.One);
+
+    /// <summary>a where cond is not 0, else b (cond is 1 or 0, a comparison's result).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Where<T>(Vector256<T> cond, Vector256<T> a, Vector256<T> b) where T : IFloatingPointIeee754<T> =>
+        Select(Vector256.Equals(cond, Vector256<T>.Zero), b, a);
+
     /// <summary>1 where lo &lt;= a &lt;= hi, else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Inside<T>(Vector256<T> a, Vector256<T> lo, Vector256<T> hi) where T : IFloatingPointIeee754<T> =>

@@ -110,6 +110,21 @@ public static partial class VectorOps
     public static Vector512<T> Equal<T>(Vector512<T> a, Vector512<T> b) where T : IFloatingPointIeee754<T> =>
         Select(Vector512.Equals(a, b), Vector512<T>.One, Vector512<T>.Zero);
 
+    /// <summary>1 where a &lt;= b, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LessOrEqual<T>(Vector512<T> a, Vector512<T> b) where T : IFloatingPointIeee754<T> =>
+        Select(Vector512.LessThanOrEqual(a, b), Vector512<T>.One, Vector512<T>.Zero);
+
+    /// <summary>1 where a != b or either is NaN, else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> NotEqual<T>(Vector512<T> a, Vector512<T> b) where T : IFloatingPointIeee754<T> =>
+        Select(Vector512.Equals(a, b), Vector512<T>.Zero, Vector512<T>.One);
+
+    /// <summary>a where cond is not 0, else b (cond is 1 or 0, a comparison's result).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Where<T>(Vector512<T> cond, Vector512<T> a, Vector512<T> b) where T : IFloatingPointIeee754<T> =>
+        Select(Vector512.Equals(cond, Vector512<T>.Zero), b, a);
+
     /// <summary>1 where lo &lt;= a &lt;= hi, else 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Inside<T>(Vector512<T> a, Vector512<T> lo, Vector512<T> hi) where T : IFloatingPointIeee754<T> =>

@@ -174,6 +174,18 @@ public readonly struct Width128<T> : IKernelWidth<Vector128<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> LessOrEqual(Vector128<T> a, Vector128<T> b) => VectorOps.LessOrEqual(a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> NotEqual(Vector128<T> a, Vector128<T> b) => VectorOps.NotEqual(a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<T> Where(Vector128<T> cond, Vector128<T> a, Vector128<T> b) => VectorOps.Where(cond, a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<T> Inside(Vector128<T> a, Vector128<T> lo, Vector128<T> hi) => VectorOps.Inside(a, lo, hi);
 
     /// <inheritdoc/>

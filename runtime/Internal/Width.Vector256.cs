@@ -174,6 +174,18 @@ public readonly struct Width256<T> : IKernelWidth<Vector256<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> LessOrEqual(Vector256<T> a, Vector256<T> b) => VectorOps.LessOrEqual(a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> NotEqual(Vector256<T> a, Vector256<T> b) => VectorOps.NotEqual(a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Where(Vector256<T> cond, Vector256<T> a, Vector256<T> b) => VectorOps.Where(cond, a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Inside(Vector256<T> a, Vector256<T> lo, Vector256<T> hi) => VectorOps.Inside(a, lo, hi);
 
     /// <inheritdoc/>

@@ -174,6 +174,18 @@ public readonly struct Width512<T> : IKernelWidth<Vector512<T>, T>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> LessOrEqual(Vector512<T> a, Vector512<T> b) => VectorOps.LessOrEqual(a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> NotEqual(Vector512<T> a, Vector512<T> b) => VectorOps.NotEqual(a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<T> Where(Vector512<T> cond, Vector512<T> a, Vector512<T> b) => VectorOps.Where(cond, a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<T> Inside(Vector512<T> a, Vector512<T> lo, Vector512<T> hi) => VectorOps.Inside(a, lo, hi);
 
     /// <inheritdoc/>

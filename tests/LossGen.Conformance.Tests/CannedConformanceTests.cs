@@ -173,6 +173,12 @@ public sealed class CannedConformanceTests
         Assert.Equal((true, false, 1e-8), (poisson.LogInput, poisson.Full, poisson.Eps));
         var focal = new SigmoidFocalLossAttribute();
         Assert.Equal((0.25, 2.0), (focal.Alpha, focal.Gamma));
+        Assert.Equal(1.0, new HingeEmbeddingLossAttribute().Margin);
+        Assert.Equal(0.0, new MarginRankingLossAttribute().Margin);
+        Assert.Equal(0.0, new CosineEmbeddingLossAttribute().Margin);
+        var multiMargin = new MultiMarginLossAttribute();
+        Assert.Equal((Reduction.Mean, 1, 1.0, false, 0, 1), (multiMargin.Reduction, multiMargin.P, multiMargin.Margin, multiMargin.Weighted, multiMargin.Classes, multiMargin.ClassAxis));
+        Assert.False(new MultiLabelSoftMarginLossAttribute().Weighted);
         Assert.Equal(Reduction.Mean, new MseLossAttribute().Reduction);
     }
 

@@ -21,6 +21,11 @@ public class CannedTests
     [InlineData("[PoissonNllLoss(LogInput = false, Full = true, Eps = 1e-6)]")]
     [InlineData("[SoftMarginLoss]")]
     [InlineData("[SigmoidFocalLoss(Alpha = -1, Gamma = 0)]")]
+    [InlineData("[HingeEmbeddingLoss(Margin = -0.5, Reduction = Reduction.None)]")]
+    [InlineData("[MarginRankingLoss(Margin = 1)]")]
+    [InlineData("[CosineEmbeddingLoss(Margin = 0.5, Reduction = Reduction.None)]")]
+    [InlineData("[MultiMarginLoss(P = 2, Weighted = true, Classes = 7, ClassAxis = -1)]")]
+    [InlineData("[MultiLabelSoftMarginLoss(Weighted = true, Reduction = Reduction.None)]")]
     public void Compiles_clean(string attribute)
     {
         var result = GeneratorHarness.Run($"using LossGen;\n{attribute}\npublic static partial class L;\n");
@@ -34,6 +39,8 @@ public class CannedTests
     [InlineData("[HuberLoss(Delta = 0)]", "Delta = 0 is not positive")]
     [InlineData("[HuberLoss(Delta = double.NaN)]", "Delta = NaN is not a finite number")]
     [InlineData("[NllLoss(ClassAxis = -5)]", "ClassAxis = -5")]
+    [InlineData("[MultiMarginLoss(P = 3)]", "P = 3 is not 1 or 2")]
+    [InlineData("[CosineEmbeddingLoss(Margin = double.PositiveInfinity)]", "Margin = Infinity is not a finite number")]
     public void Invalid_options_are_errors(string attribute, string message)
     {
         string source = $"using LossGen;\n{attribute}\npublic static partial class L;\n";

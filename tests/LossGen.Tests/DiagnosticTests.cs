@@ -40,6 +40,14 @@ public class DiagnosticTests
         { "mean_by(logsumexp(x) - x[t], x[t])", "LG0017", "x[t]", "must not depend on x or y" },
         { "x = 2; x * y", "LG0018", "x", "already taken" },
         { "a = x; a = y; a", "LG0018", "a", "already taken" },
+        { "where(x < y < 1, x, y)", "LG0001", "<", "comparisons do not chain" },
+        { "where(x =< y, x, y)", "LG0001", "=", "" },
+        { "where(x ! y, x, y)", "LG0001", "!", "unexpected character '!'" },
+        { "x * (x > 0)", "LG0022", ">", "only be written as the first argument of where" },
+        { "c = x >= y; where(c, x, y)", "LG0022", ">=", "a comparison is a condition" },
+        { "where(x, x, y)", "LG0022", "x", "must be a comparison" },
+        { "where(t == 1, x, y)", "LG0007", "t", "is not a value" },
+        { "x > 0", "LG0022", ">", "a comparison is a condition" },
     };
 
     [Theory]

@@ -34,7 +34,10 @@ public sealed record Neg(Ex A) : Ex;
 /// <summary><c>a + b</c>, <c>a - b</c>, <c>a * b</c>, <c>a / b</c>, <c>a ^ b</c>.</summary>
 public sealed record Bin(char Op, Ex A, Ex B) : Ex;
 
-/// <summary>A call by name; <c>min</c> and <c>max</c> reduce over the classes with one argument.</summary>
+/// <summary>
+/// A call by name; <c>min</c> and <c>max</c> reduce over the classes with one argument. <c>where(l op r, a, b)</c> is a
+/// call named <c>where</c> followed by the comparison (<c>where&lt;=</c>) on the four values l, r, a, b.
+/// </summary>
 public sealed record Call(string Fn, Ex[] Args) : Ex
 {
     public Ex A => Args[0];
@@ -54,6 +57,14 @@ public sealed record LossProgram(IReadOnlyList<(string Name, Ex Value)> Locals, 
 public static class Tree
 {
     public static readonly string[] ClassAxisFunctions = { "softmax", "log_softmax", "logsumexp", "sum", "mean" };
+
+    /// <summary>The comparisons where's condition may use (docs/dsl.md: comparisons and where).</summary>
+    public static readonly string[] Comparisons = { "<", "<=", ">", ">=", "==", "!=" };
+
+    public static bool IsWhere(Call c) => c.Args.Length == 4 && c.Fn.StartsWith("where", StringComparison.Ordinal);
+
+    /// <summary>The comparison of a where call: <c>where&lt;=</c> gives <c>&lt;=</c>.</summary>
+    public static string Comparison(string where) => where.Substring("where".Length);
 
     public static bool IsReduction(Call c) =>
         c.Fn is "logsumexp" or "sum" or "mean" || (c.Fn is "max" or "min" && c.Args.Length == 1);
@@ -287,6 +298,19 @@ public static class Printer
                 Append(sb, b.A, p, random, style);
                 sb.Append(Space(random, style)).Append(b.Op).Append(Space(random, style));
                 Append(sb, b.B, p + 1, random, style);
+                break;
+            case Call c when IsWhere(c):
+                sb.Append("where(");
+                Append(sb, c.Args[0], 0, random, style);
+                sb.Append(Space(random, style)).Append(Comparison(c.Fn)).Append(Space(random, style));
+                Append(sb, c.Args[1], 0, random, style);
+                for (int i = 2; i < 4; i++)
+                {
+                    sb.Append(',').Append(Space(random, style));
+                    Append(sb, c.Args[i], 0, random, style);
+                }
+
+                sb.Append(')');
                 break;
             case Call c:
                 sb.Append(c.Fn).Append('(');

@@ -81,6 +81,11 @@ public static class ExprGen
         ["max/2"] = (s, d, n, env, exact) => Binary2("max", s, d, d, n, env, exact),
         ["clamp/3"] = (s, d, n, env, exact) =>
             Gen.Select(Expr(s, Dom.Any, n - 1, env, exact), Bound(s, d, n, env, low: true), Bound(s, d, n, env, low: false), (a, lo, hi) => (Ex)new Call("clamp", new[] { a, lo, hi })),
+        // where(l op r, a, b): the comparison's sides any values of the shape (so the kink falls anywhere), the branches
+        // in the domain asked for.
+        ["where/3"] = (s, d, n, env, exact) =>
+            Gen.Select(Gen.OneOf(Tree.Comparisons), Pair(s, Dom.Any, Dom.Any, n, env, exact, ordered: false), Pair(s, d, d, n, env, false, ordered: false),
+                (op, sides, branches) => (Ex)new Call("where" + op, new[] { sides.A, sides.B, branches.A, branches.B })),
         ["xlogy/2"] = (s, d, n, env, exact) => d == Dom.Any ? Binary2("xlogy", s, Dom.Any, Dom.Pos, n, env, exact) : null,
         ["bce/2"] = (s, d, n, env, exact) => d == Dom.Any ? Binary2("bce", s, Dom.Unit, Dom.Unit, n, env, exact) : null,
         ["softmax/1"] = (s, d, n, env, exact) => s == Sh.Class ? ClassArgument("softmax", Dom.Any, n, env) : null,
@@ -93,8 +98,11 @@ public static class ExprGen
         ["pick"] = (s, d, n, env, exact) => Row(s, exact) && env.AllowTarget ? Expr(Sh.Class, d, n - 1, env, true).Select(a => (Ex)new Pick(a)) : null,
     };
 
-    /// <summary>Functions of the table that are not productions of <see cref="Expr"/>: a leaf and the whole-loss form.</summary>
-    public static readonly string[] Special = { "one_hot/1", "mean_by/2" };
+    /// <summary>
+    /// Functions of the table that are not productions of <see cref="Expr"/>: a leaf, the whole-loss form, and the
+    /// comparisons, which are written only inside <c>where/3</c>.
+    /// </summary>
+    public static readonly string[] Special = { "one_hot/1", "mean_by/2", "<", "<=", ">", ">=", "==", "!=" };
 
     private static bool Row(Sh s, bool exact) => exact ? s == Sh.Row : s >= Sh.Row;
 

@@ -18,7 +18,7 @@ public sealed class Evaluator
     private enum K
     {
         Const, X, Y, W, OneHot, Hyper, Neg, Add, Sub, Mul, Div, Pow, Fn1, Min2, Max2, XLogY, Bce, Clamp,
-        Softmax, LogSoftmax, LogSumExp, Sum, Mean, MaxR, MinR, Pick,
+        Softmax, LogSoftmax, LogSumExp, Sum, Mean, MaxR, MinR, Pick, Where,
     }
 
     private sealed record Ins(K Kind, int[] Args, bool ClassShaped, double Value = 0, string Fn = "", int Hyper = 0);
@@ -98,6 +98,7 @@ public sealed class Evaluator
                     ("xlogy", 2) => K.XLogY,
                     ("bce", 2) => K.Bce,
                     ("clamp", 3) => K.Clamp,
+                    (_, 4) when Tree.IsWhere(c) => K.Where,
                     ("softmax", 1) => K.Softmax,
                     ("log_softmax", 1) => K.LogSoftmax,
                     ("logsumexp", 1) => K.LogSumExp,
@@ -204,6 +205,17 @@ public sealed class Evaluator
         "hinge" => a <= 1 ? -1 : 0, // torch.clamp_min(1 - a, 0): the gradient passes at the kink
         "stirling" => a > 1 ? Math.Log(a) + 0.5 / a : 0,
         _ => throw new NotSupportedException(fn),
+    };
+
+    /// <summary>Whether the comparison of a where call (<see cref="Tree.Comparison"/>) holds; NaN compares false but for !=.</summary>
+    private static bool Holds(string where, double l, double r) => Tree.Comparison(where) switch
+    {
+        "<" => l < r,
+        "<=" => l <= r,
+        ">" => l > r,
+        ">=" => l >= r,
+        "==" => l == r,
+        _ => l != r,
     };
 
     private static double Bce(double p, double y) => -(y * Math.Max(Math.Log(p), -100) + (1 - y) * Math.Max(Math.Log(1 - p), -100));
@@ -323,6 +335,15 @@ public sealed class Evaluator
                         double p = At(0, j);
                         v[j] = Bce(p, At(1, j));
                         row.Singular = Math.Min(row.Singular, Math.Min(Math.Abs(p), Math.Abs(1 - p)));
+                        break;
+                    }
+
+                    case K.Where:
+                    {
+                        // where(l op r, a, b): a jump in value and gradient where l meets r.
+                        double l = At(0, j), r = At(1, j);
+                        v[j] = Holds(ins.Fn, l, r) ? At(2, j) : At(3, j);
+                        Kink(row, ins, Rel(l - r, l, r));
                         break;
                     }
 
@@ -487,6 +508,15 @@ public sealed class Evaluator
                         double p = At(0, j), y = At(1, j);
                         Add(0, j, gj * (p - y) / Math.Max(p * (1 - p), 1e-12));
                         Add(1, j, gj * (Math.Max(Math.Log(1 - p), -100) - Math.Max(Math.Log(p), -100)));
+                        break;
+                    }
+
+                    case K.Where:
+                    {
+                        // torch.where: the branch taken gets the gradient, the other and the comparison nothing.
+                        bool holds = Holds(ins.Fn, At(0, j), At(1, j));
+                        Add(2, j, holds ? gj : 0);
+                        Add(3, j, holds ? 0 : gj);
                         break;
                     }
 

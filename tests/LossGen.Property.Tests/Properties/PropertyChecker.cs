@@ -51,7 +51,7 @@ public static class PropertyChecker
         stats.Cases++;
         foreach (Ex node in c.Program.Roots.SelectMany(Tree.Nodes))
         {
-            stats.FunctionsSeen.Add(node switch { Call call => call.Fn + "/" + call.Args.Length, Bin b => b.Op.ToString(), Neg => "neg", Pick => "pick", OneHot => "one_hot/1", _ => "leaf" });
+            stats.FunctionsSeen.Add(node switch { Call call when Tree.IsWhere(call) => "where/3", Call call => call.Fn + "/" + call.Args.Length, Bin b => b.Op.ToString(), Neg => "neg", Pick => "pick", OneHot => "one_hot/1", _ => "leaf" });
         }
 
         if (binding.Failure is not null)

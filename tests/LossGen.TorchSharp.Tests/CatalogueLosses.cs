@@ -1,0 +1,78 @@
+using LossGen;
+
+namespace LossGen.TorchSharp.Tests;
+
+// Canned losses of docs/losses.md checked against TorchSharp's functional losses by CatalogueTests.
+
+[HingeEmbeddingLoss]
+public static partial class HingeEmbedding;
+
+[HingeEmbeddingLoss(Margin = 0.5, Reduction = LossGen.Reduction.Sum)]
+public static partial class HingeEmbeddingSum;
+
+[HingeEmbeddingLoss(Margin = 2, Reduction = LossGen.Reduction.None)]
+public static partial class HingeEmbeddingNone;
+
+[MarginRankingLoss]
+public static partial class MarginRanking;
+
+[MarginRankingLoss(Margin = 0.25, Reduction = LossGen.Reduction.Sum)]
+public static partial class MarginRankingSum;
+
+[MultiMarginLoss]
+public static partial class MultiMargin;
+
+[MultiMarginLoss(P = 2, Margin = 0.5, Weighted = true)]
+public static partial class MultiMarginSquaredWeighted;
+
+[MultiMarginLoss(Weighted = true, Reduction = LossGen.Reduction.Sum, Classes = 5)]
+public static partial class MultiMarginWeightedSum5;
+
+[MultiLabelSoftMarginLoss]
+public static partial class MultiLabelSoftMargin;
+
+[MultiLabelSoftMarginLoss(Weighted = true, Reduction = LossGen.Reduction.Sum)]
+public static partial class MultiLabelSoftMarginWeightedSum;
+
+/// <summary>A leaky ReLU written with where (docs/dsl.md: comparisons and where), summed.</summary>
+[Loss("where(x > 0, x, 0.01 * x) * y", Reduction = LossGen.Reduction.Sum)]
+public static partial class LeakyReluWhere;
+
+/// <summary>where over the class axis, in the class loops: a clamp that passes the gradient at its bound.</summary>
+[Loss("sum(where(x >= y, x - y, 0.5 * (y - x)^2))")]
+public static partial class WhereOverClasses;
+
+[CosineEmbeddingLoss]
+public static partial class CosineEmbedding;
+
+[CosineEmbeddingLoss(Margin = 0.2, Reduction = LossGen.Reduction.Sum)]
+public static partial class CosineEmbeddingSum;
+
+// docs/dsl.md, "Losses people write": each is checked against the same loss composed from TorchSharp ops.
+
+/// <summary>Poly-1 cross entropy (Leng et al. 2022): cross entropy plus epsilon * (1 - p_t).</summary>
+[Loss("ce = logsumexp(x) - x[t]; ce + epsilon * (1 - exp(-ce))")]
+[LossParameter("epsilon", 1.0)]
+public static partial class Poly1CrossEntropy;
+
+/// <summary>Multi-class focal loss with a per-class alpha w.</summary>
+[Loss("ce = logsumexp(x) - x[t]; w[t] * (1 - exp(-ce))^gamma * ce")]
+[LossParameter("gamma", 2.0)]
+public static partial class FocalWithAlpha;
+
+/// <summary>InfoNCE over a row of similarities: the positive's index t, temperature tau.</summary>
+[Loss("logsumexp(x / tau) - x[t] / tau")]
+[LossParameter("tau", 0.07)]
+public static partial class InfoNce;
+
+/// <summary>Soft Dice of sigmoid probabilities against a mask, one score per sample over its last axis.</summary>
+[Loss("p = sigmoid(x); 1 - (2 * sum(p * y) + smooth) / (sum(p) + sum(y) + smooth)", ClassAxis = -1)]
+[LossParameter("smooth", 1.0)]
+public static partial class Dice;
+
+/// <summary>Tversky loss: Dice with false positives and false negatives weighed by alpha and beta.</summary>
+[Loss("p = sigmoid(x); tp = sum(p * y); 1 - (tp + smooth) / (tp + alpha * sum(p * (1 - y)) + beta * sum((1 - p) * y) + smooth)", ClassAxis = -1)]
+[LossParameter("alpha", 0.3)]
+[LossParameter("beta", 0.7)]
+[LossParameter("smooth", 1.0)]
+public static partial class Tversky;

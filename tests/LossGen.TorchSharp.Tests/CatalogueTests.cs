@@ -1,0 +1,395 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Tensor = TorchSharp.torch.Tensor;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+using TReduction = TorchSharp.torch.nn.Reduction;
+
+namespace LossGen.TorchSharp.Tests;
+
+/// <summary>
+/// Canned losses of docs/losses.md against TorchSharp's own functional losses on the same tensors, computed here: the
+/// loss of Forward, every gradient output of Backward and ForwardBackward (dx, and dy where the second input is
+/// differentiable) against autograd's, in float32 and float64, with an upstream gradient of 2.5, on shapes with odd
+/// sizes, a batch of one and values on each loss's kink.
+/// </summary>
+public class CatalogueTests
+{
+    public static IEnumerable<object[]> DTypes() => [[ScalarType.Float32], [ScalarType.Float64]];
+
+    private const double Upstream = 2.5;
+
+    /// <summary>Labels of +1 and -1.</summary>
+    private static Tensor Signs(long[] shape, ScalarType dtype) => (randint(0, 2, shape, dtype: ScalarType.Int64) * 2 - 1).to_type(dtype);
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Hinge_embedding_loss_matches_F_hinge_embedding_loss(ScalarType dtype)
+    {
+        manual_seed(31);
+        foreach (long[] shape in new[] { new long[] { 7, 13 }, new long[] { 1, 3 }, new long[] { 5 } })
+        {
+            var x = randn(shape, dtype: dtype) * 2;
+            var y = Signs(shape, dtype);
+            // Distances exactly on the margin (the clamp passes the gradient there, as torch.clamp_min).
+            x.view(-1)[0] = tensor(1.0, dtype: dtype);
+            y.view(-1)[0] = tensor(-1.0, dtype: dtype);
+            var inputs = new Inputs { ["x"] = x, ["y"] = y };
+            Check(dtype, inputs, ["x"], t => F.hinge_embedding_loss(t["x"], t["y"], 1.0, TReduction.Mean),
+                f: b => HingeEmbedding.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
+                fb: (b, g) => HingeEmbedding.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => HingeEmbedding.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), (float)g),
+                d: b => HingeEmbedding.Forward(b.Ro<double>("x"), b.Ro<double>("y")),
+                db: (b, g) => HingeEmbedding.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => HingeEmbedding.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), g));
+            Check(dtype, inputs, ["x"], t => F.hinge_embedding_loss(t["x"], t["y"], 0.5, TReduction.Sum),
+                f: b => HingeEmbeddingSum.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
+                fb: (b, g) => HingeEmbeddingSum.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => HingeEmbeddingSum.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), (float)g),
+                d: b => HingeEmbeddingSum.Forward(b.Ro<double>("x"), b.Ro<double>("y")),
+                db: (b, g) => HingeEmbeddingSum.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => HingeEmbeddingSum.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), g));
+        }
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Hinge_embedding_loss_without_reduction_matches_per_element(ScalarType dtype)
+    {
+        manual_seed(32);
+        var x = randn([4, 9], dtype: dtype) * 3;
+        var y = Signs([4, 9], dtype);
+        var g = randn([4, 9], dtype: dtype);
+        using var xa = x.detach().clone().requires_grad_(true);
+        var expected = F.hinge_embedding_loss(xa, y, 2.0, TReduction.None);
+        (expected * g).sum().backward();
+        var b = new Buffers(dtype).Add("x", x).Add("y", y).Add("g", g).Zeros("loss", x).Zeros("dx", x);
+        if (dtype == ScalarType.Float32)
+        {
+            HingeEmbeddingNone.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("loss"), b.Ro<float>("g"), b.Rw<float>("dx"));
+        }
+        else
+        {
+            HingeEmbeddingNone.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("loss"), b.Ro<double>("g"), b.Rw<double>("dx"));
+        }
+
+        TorchAssert.Close(expected, b.Tensor("loss"), "loss");
+        TorchAssert.Close(xa.grad!, b.Tensor("dx"), "dx");
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Margin_ranking_loss_matches_F_margin_ranking_loss_with_both_gradients(ScalarType dtype)
+    {
+        manual_seed(33);
+        foreach (long n in new long[] { 37, 1, 8 })
+        {
+            var x = randn([n], dtype: dtype);
+            var y = randn([n], dtype: dtype);
+            var label = Signs([n], dtype);
+            // A pair exactly on the margin: -label * (x - y) + margin == 0 (the clamp passes the gradient there).
+            x[0] = y[0] + label[0] * 0.25;
+            var inputs = new Inputs { ["x"] = x, ["y"] = y, ["label"] = label };
+            Check(dtype, inputs, ["x", "y"], t => F.margin_ranking_loss(t["x"], t["y"], t["label"], 0.0, TReduction.Mean),
+                f: b => MarginRanking.Forward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label")),
+                fb: (b, g) => MarginRanking.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                ffb: (b, g) => MarginRanking.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                d: b => MarginRanking.Forward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label")),
+                db: (b, g) => MarginRanking.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+                dfb: (b, g) => MarginRanking.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+            Check(dtype, inputs, ["x", "y"], t => F.margin_ranking_loss(t["x"], t["y"], t["label"], 0.25, TReduction.Sum),
+                f: b => MarginRankingSum.Forward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label")),
+                fb: (b, g) => MarginRankingSum.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                ffb: (b, g) => MarginRankingSum.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                d: b => MarginRankingSum.Forward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label")),
+                db: (b, g) => MarginRankingSum.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+                dfb: (b, g) => MarginRankingSum.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+        }
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Cosine_embedding_loss_matches_F_cosine_embedding_loss_with_both_gradients(ScalarType dtype)
+    {
+        manual_seed(37);
+        foreach ((long n, long d) in new[] { (11L, 17L), (1L, 3L), (64L, 8L) })
+        {
+            var x = randn([n, d], dtype: dtype);
+            var y = randn([n, d], dtype: dtype);
+            // Some pairs nearly parallel, some opposite: cos near 1 and -1.
+            y[0] = x[0] * 2 + 1e-3;
+            var label = Signs([n], dtype);
+            var inputs = new Inputs { ["x"] = x, ["y"] = y, ["label"] = label };
+            Check(dtype, inputs, ["x", "y"], a => F.cosine_embedding_loss(a["x"], a["y"], a["label"], 0.0, TReduction.Mean),
+                f: b => CosineEmbedding.Forward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label")),
+                fb: (b, g) => CosineEmbedding.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                ffb: (b, g) => CosineEmbedding.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                d: b => CosineEmbedding.Forward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label")),
+                db: (b, g) => CosineEmbedding.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+                dfb: (b, g) => CosineEmbedding.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+            Check(dtype, inputs, ["x", "y"], a => F.cosine_embedding_loss(a["x"], a["y"], a["label"], 0.2, TReduction.Sum),
+                f: b => CosineEmbeddingSum.Forward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label")),
+                fb: (b, g) => CosineEmbeddingSum.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                ffb: (b, g) => CosineEmbeddingSum.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                d: b => CosineEmbeddingSum.Forward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label")),
+                db: (b, g) => CosineEmbeddingSum.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+                dfb: (b, g) => CosineEmbeddingSum.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+        }
+    }
+
+    [Fact]
+    public void Cosine_embedding_loss_rejects_labels_of_the_wrong_shape_before_writing()
+    {
+        var b = new Buffers(ScalarType.Float64).Add("x", randn([4, 3], dtype: ScalarType.Float64)).Add("y", randn([4, 3], dtype: ScalarType.Float64))
+            .Add("label", ones([3], dtype: ScalarType.Float64)).Zeros("dx", zeros([4, 3])).Zeros("dy", zeros([4, 3]));
+        var e = Assert.Throws<ArgumentException>(() => CosineEmbedding.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy")));
+        Assert.Equal("label", e.ParamName);
+        Assert.All(TorchAssert.Values(b.Tensor("dx")), v => Assert.Equal(0.0, v));
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Multi_margin_loss_matches_F_multi_margin_loss(ScalarType dtype)
+    {
+        manual_seed(34);
+        foreach ((long n, long c) in new[] { (9L, 5L), (1L, 5L), (33L, 5L) })
+        {
+            var x = randn([n, c], dtype: dtype);
+            var t = randint(0, c, [n], dtype: ScalarType.Int64);
+            var w = rand([c], dtype: dtype) + 0.5;
+            // A class exactly on the margin of the target (z = 0: no gradient, as PyTorch's kernel).
+            long other = (t[0].item<long>() + 1) % c;
+            x[0, other] = x[0, t[0].item<long>()] - 1.0;
+            var inputs = new Inputs { ["x"] = x, ["t"] = t, ["w"] = w };
+            Check(dtype, inputs, ["x"], a => F.multi_margin_loss(a["x"], a["t"], 1, 1.0, null, TReduction.Mean),
+                f: b => MultiMargin.Forward(b.Ro<float>("x"), b.Ro<long>("t")),
+                fb: (b, g) => MultiMargin.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => MultiMargin.ForwardBackward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                d: b => MultiMargin.Forward(b.Ro<double>("x"), b.Ro<long>("t")),
+                db: (b, g) => MultiMargin.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => MultiMargin.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g));
+            Check(dtype, inputs, ["x"], a => F.multi_margin_loss(a["x"], a["t"], 2, 0.5, a["w"], TReduction.Mean),
+                f: b => MultiMarginSquaredWeighted.Forward(b.Ro<float>("x"), b.Ro<long>("t"), b.Ro<float>("w")),
+                fb: (b, g) => MultiMarginSquaredWeighted.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Ro<float>("w"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => MultiMarginSquaredWeighted.ForwardBackward(b.Ro<float>("x"), b.Ro<long>("t"), b.Ro<float>("w"), b.Rw<float>("dx"), (float)g),
+                d: b => MultiMarginSquaredWeighted.Forward(b.Ro<double>("x"), b.Ro<long>("t"), b.Ro<double>("w")),
+                db: (b, g) => MultiMarginSquaredWeighted.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Ro<double>("w"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => MultiMarginSquaredWeighted.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("t"), b.Ro<double>("w"), b.Rw<double>("dx"), g));
+            Check(dtype, inputs, ["x"], a => F.multi_margin_loss(a["x"], a["t"], 1, 1.0, a["w"], TReduction.Sum),
+                f: b => MultiMarginWeightedSum5.Forward(b.Ro<float>("x"), b.Ro<long>("t"), b.Ro<float>("w")),
+                fb: (b, g) => MultiMarginWeightedSum5.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Ro<float>("w"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => MultiMarginWeightedSum5.ForwardBackward(b.Ro<float>("x"), b.Ro<long>("t"), b.Ro<float>("w"), b.Rw<float>("dx"), (float)g),
+                d: b => MultiMarginWeightedSum5.Forward(b.Ro<double>("x"), b.Ro<long>("t"), b.Ro<double>("w")),
+                db: (b, g) => MultiMarginWeightedSum5.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Ro<double>("w"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => MultiMarginWeightedSum5.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("t"), b.Ro<double>("w"), b.Rw<double>("dx"), g));
+        }
+    }
+
+    [Fact]
+    public void Multi_margin_loss_rejects_a_class_index_out_of_range_before_writing()
+    {
+        var b = new Buffers(ScalarType.Float64).Add("x", randn([3, 4], dtype: ScalarType.Float64)).Add("t", tensor(new long[] { 0, 4, 1 })).Zeros("dx", zeros([3, 4]));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => MultiMargin.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx")));
+        Assert.Equal("t", e.ParamName);
+        Assert.All(TorchAssert.Values(b.Tensor("dx")), v => Assert.Equal(0.0, v));
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Multilabel_soft_margin_loss_matches_F_multilabel_soft_margin_loss_with_both_gradients(ScalarType dtype)
+    {
+        manual_seed(35);
+        foreach ((long n, long c) in new[] { (6L, 11L), (1L, 4L), (40L, 3L) })
+        {
+            var x = randn([n, c], dtype: dtype) * 4;
+            var y = randint(0, 2, [n, c], dtype: ScalarType.Int64).to_type(dtype);
+            var w = rand([c], dtype: dtype) + 0.5;
+            var inputs = new Inputs { ["x"] = x, ["y"] = y, ["w"] = w };
+            Check(dtype, inputs, ["x", "y"], a => F.multilabel_soft_margin_loss(a["x"], a["y"], null, TReduction.Mean),
+                f: b => MultiLabelSoftMargin.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
+                fb: (b, g) => MultiLabelSoftMargin.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                ffb: (b, g) => MultiLabelSoftMargin.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                d: b => MultiLabelSoftMargin.Forward(b.Ro<double>("x"), b.Ro<double>("y")),
+                db: (b, g) => MultiLabelSoftMargin.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+                dfb: (b, g) => MultiLabelSoftMargin.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+            Check(dtype, inputs, ["x", "y"], a => F.multilabel_soft_margin_loss(a["x"], a["y"], a["w"], TReduction.Sum),
+                f: b => MultiLabelSoftMarginWeightedSum.Forward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("w")),
+                fb: (b, g) => MultiLabelSoftMarginWeightedSum.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("w"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                ffb: (b, g) => MultiLabelSoftMarginWeightedSum.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("w"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                d: b => MultiLabelSoftMarginWeightedSum.Forward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("w")),
+                db: (b, g) => MultiLabelSoftMarginWeightedSum.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("w"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+                dfb: (b, g) => MultiLabelSoftMarginWeightedSum.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("w"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+        }
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Where_matches_torch_where_in_elementwise_losses_and_class_loops(ScalarType dtype)
+    {
+        manual_seed(36);
+        var x = randn([5, 37], dtype: dtype);
+        var y = randn([5, 37], dtype: dtype);
+        x[0, 0] = tensor(0.0, dtype: dtype);
+        x[1, 1] = y[1, 1];
+        var inputs = new Inputs { ["x"] = x, ["y"] = y };
+        Check(dtype, inputs, ["x", "y"], a => (torch.where(a["x"] > 0, a["x"], 0.01 * a["x"]) * a["y"]).sum(),
+            f: b => LeakyReluWhere.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
+            fb: (b, g) => LeakyReluWhere.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+            ffb: (b, g) => LeakyReluWhere.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+            d: b => LeakyReluWhere.Forward(b.Ro<double>("x"), b.Ro<double>("y")),
+            db: (b, g) => LeakyReluWhere.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+            dfb: (b, g) => LeakyReluWhere.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+        Check(dtype, inputs, ["x", "y"], a => torch.where(a["x"] >= a["y"], a["x"] - a["y"], 0.5 * (a["y"] - a["x"]).pow(2)).sum(1).mean(),
+            f: b => WhereOverClasses.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
+            fb: (b, g) => WhereOverClasses.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+            ffb: (b, g) => WhereOverClasses.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+            d: b => WhereOverClasses.Forward(b.Ro<double>("x"), b.Ro<double>("y")),
+            db: (b, g) => WhereOverClasses.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+            dfb: (b, g) => WhereOverClasses.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Losses_people_write_match_their_TorchSharp_compositions(ScalarType dtype)
+    {
+        manual_seed(38);
+        foreach ((long n, long c) in new[] { (13L, 10L), (1L, 7L), (40L, 3L) })
+        {
+            var x = randn([n, c], dtype: dtype) * 2;
+            var t = randint(0, c, [n], dtype: ScalarType.Int64);
+            var w = rand([c], dtype: dtype) + 0.25;
+            var mask = randint(0, 2, [n, c], dtype: ScalarType.Int64).to_type(dtype);
+            var indices = new Inputs { ["x"] = x, ["t"] = t, ["w"] = w };
+            Check(dtype, indices, ["x"], a => { var ce = F.cross_entropy(a["x"], a["t"], reduction: TReduction.None); return (ce + 1.0 * (1 - (-ce).exp())).mean(); },
+                f: b => Poly1CrossEntropy.Forward(b.Ro<float>("x"), b.Ro<long>("t")),
+                fb: (b, g) => Poly1CrossEntropy.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => Poly1CrossEntropy.ForwardBackward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                d: b => Poly1CrossEntropy.Forward(b.Ro<double>("x"), b.Ro<long>("t")),
+                db: (b, g) => Poly1CrossEntropy.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => Poly1CrossEntropy.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g));
+            Check(dtype, indices, ["x"], a => { var ce = F.cross_entropy(a["x"], a["t"], reduction: TReduction.None); return (a["w"].index_select(0, a["t"]) * (1 - (-ce).exp()).pow(2) * ce).mean(); },
+                f: b => FocalWithAlpha.Forward(b.Ro<float>("x"), b.Ro<long>("t"), b.Ro<float>("w")),
+                fb: (b, g) => FocalWithAlpha.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Ro<float>("w"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => FocalWithAlpha.ForwardBackward(b.Ro<float>("x"), b.Ro<long>("t"), b.Ro<float>("w"), b.Rw<float>("dx"), (float)g),
+                d: b => FocalWithAlpha.Forward(b.Ro<double>("x"), b.Ro<long>("t"), b.Ro<double>("w")),
+                db: (b, g) => FocalWithAlpha.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Ro<double>("w"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => FocalWithAlpha.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("t"), b.Ro<double>("w"), b.Rw<double>("dx"), g));
+            Check(dtype, indices, ["x"], a => F.cross_entropy(a["x"] / 0.07, a["t"]),
+                f: b => InfoNce.Forward(b.Ro<float>("x"), b.Ro<long>("t")),
+                fb: (b, g) => InfoNce.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => InfoNce.ForwardBackward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                d: b => InfoNce.Forward(b.Ro<double>("x"), b.Ro<long>("t")),
+                db: (b, g) => InfoNce.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => InfoNce.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g));
+
+            var dense = new Inputs { ["x"] = x, ["y"] = mask };
+            Check(dtype, dense, ["x", "y"], a => { var p = a["x"].sigmoid(); return (1 - (2 * (p * a["y"]).sum(1) + 1) / (p.sum(1) + a["y"].sum(1) + 1)).mean(); },
+                f: b => Dice.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
+                fb: (b, g) => Dice.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                ffb: (b, g) => Dice.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                d: b => Dice.Forward(b.Ro<double>("x"), b.Ro<double>("y")),
+                db: (b, g) => Dice.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+                dfb: (b, g) => Dice.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+            Check(dtype, dense, ["x", "y"], a =>
+                {
+                    var p = a["x"].sigmoid();
+                    var tp = (p * a["y"]).sum(1);
+                    return (1 - (tp + 1) / (tp + 0.3 * (p * (1 - a["y"])).sum(1) + 0.7 * ((1 - p) * a["y"]).sum(1) + 1)).mean();
+                },
+                f: b => Tversky.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
+                fb: (b, g) => Tversky.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                ffb: (b, g) => Tversky.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                d: b => Tversky.Forward(b.Ro<double>("x"), b.Ro<double>("y")),
+                db: (b, g) => Tversky.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+                dfb: (b, g) => Tversky.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+        }
+    }
+
+    /// <summary>
+    /// TorchSharp's loss with autograd against Forward, Backward and ForwardBackward (float or double, as
+    /// <paramref name="dtype"/>): the loss, then d&lt;name&gt; for every name in <paramref name="grads"/>.
+    /// </summary>
+    private static void Check(ScalarType dtype, Inputs inputs, string[] grads, Func<Inputs, Tensor> torchLoss,
+        Func<Buffers, float> f, Action<Buffers, double> fb, Func<Buffers, double, float> ffb,
+        Func<Buffers, double> d, Action<Buffers, double> db, Func<Buffers, double, double> dfb)
+    {
+        using var scope = NewDisposeScope();
+        var leaves = new Inputs();
+        foreach ((string name, Tensor value) in inputs)
+        {
+            leaves[name] = grads.Contains(name) ? value.detach().clone().requires_grad_(true) : value;
+        }
+
+        Tensor expected = torchLoss(leaves);
+        (expected * Upstream).backward();
+
+        var b = new Buffers(dtype);
+        foreach ((string name, Tensor value) in inputs)
+        {
+            b.Add(name, value);
+        }
+
+        bool single = dtype == ScalarType.Float32;
+        TorchAssert.Close(expected, tensor(single ? f(b) : d(b), dtype: dtype), "Forward");
+        foreach (bool fused in new[] { false, true })
+        {
+            foreach (string name in grads)
+            {
+                b.Zeros("d" + name, inputs[name]);
+            }
+
+            if (fused)
+            {
+                double loss = single ? ffb(b, Upstream) : dfb(b, Upstream);
+                TorchAssert.Close(expected, tensor(loss, dtype: dtype), "ForwardBackward loss");
+            }
+            else if (single)
+            {
+                fb(b, Upstream);
+            }
+            else
+            {
+                db(b, Upstream);
+            }
+
+            foreach (string name in grads)
+            {
+                TorchAssert.Close(leaves[name].grad!, b.Tensor("d" + name), (fused ? "ForwardBackward d" : "Backward d") + name);
+            }
+        }
+    }
+
+    private sealed class Inputs : Dictionary<string, Tensor>
+    {
+    }
+
+    /// <summary>Tensors copied out of TorchSharp into arrays, passed to the generated methods as tensor spans.</summary>
+    private sealed class Buffers(ScalarType dtype)
+    {
+        private readonly Dictionary<string, (Array Data, nint[] Shape)> _items = new();
+
+        public Buffers Add(string name, Tensor value)
+        {
+            nint[] shape = value.shape.Select(s => (nint)s).ToArray();
+            using var contiguous = value.detach().contiguous();
+            Array data = value.dtype == ScalarType.Int64 ? contiguous.data<long>().ToArray()
+                : dtype == ScalarType.Float32 ? contiguous.to_type(ScalarType.Float32).data<float>().ToArray()
+                : contiguous.to_type(ScalarType.Float64).data<double>().ToArray();
+            _items[name] = (data, shape);
+            return this;
+        }
+
+        public Buffers Zeros(string name, Tensor like)
+        {
+            nint[] shape = like.shape.Select(s => (nint)s).ToArray();
+            _items[name] = (dtype == ScalarType.Float32 ? new float[like.numel()] : new double[like.numel()], shape);
+            return this;
+        }
+
+        public System.Numerics.Tensors.ReadOnlyTensorSpan<T> Ro<T>(string name) => new((T[])_items[name].Data, _items[name].Shape);
+
+        public System.Numerics.Tensors.TensorSpan<T> Rw<T>(string name) => new((T[])_items[name].Data, _items[name].Shape);
+
+        public Tensor Tensor(string name)
+        {
+            (Array data, nint[] shape) = _items[name];
+            long[] lengths = shape.Select(s => (long)s).ToArray();
+            return data is float[] single ? tensor(single, lengths) : tensor((double[])data, lengths);
+        }
+    }
+}
