@@ -299,10 +299,10 @@ public static class Printer
                 sb.Append(Space(random, style)).Append(b.Op).Append(Space(random, style));
                 Append(sb, b.B, p + 1, random, style);
                 break;
-            case Call c when IsWhere(c):
+            case Call c when Tree.IsWhere(c):
                 sb.Append("where(");
                 Append(sb, c.Args[0], 0, random, style);
-                sb.Append(Space(random, style)).Append(Comparison(c.Fn)).Append(Space(random, style));
+                sb.Append(Space(random, style)).Append(Tree.Comparison(c.Fn)).Append(Space(random, style));
                 Append(sb, c.Args[1], 0, random, style);
                 for (int i = 2; i < 4; i++)
                 {
