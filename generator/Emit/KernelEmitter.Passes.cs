@@ -292,37 +292,8 @@ internal sealed partial class KernelEmitter
             return;
         }
 
-        var values = new List<Node>();
-        var written = new List<string>();
-        if (elementwiseLoss)
-        {
-            values.Add(_plan.Loss!);
-            if (!ReducedLoss)
-            {
-                written.Add("loss");
-            }
-        }
-
-        if (_outputs.Dx)
-        {
-            values.Add(dx!);
-            written.Add("dx");
-        }
-
-        if (_outputs.Dy)
-        {
-            values.Add(_plan.Dy!);
-            written.Add("dy");
-        }
-
-        var labels = new List<string>();
-        if (elementwiseLoss)
-        {
-            labels.Add("loss");
-        }
-
-        labels.AddRange(written.Where(n => n != "loss"));
-        row.Writer.Line("// Final pass over the classes: " + string.Join("; ", values.Select((v, i) => labels[i] + " = " + Printer.Print(v))));
+        IReadOnlyList<FinalOutput> final = KernelDecisions.FinalOutputs(_loss, _outputs, _plan, _decisions.Split);
+        row.Writer.Line("// Final pass over the classes: " + string.Join("; ", final.Select(o => o.Tensor + " = " + Printer.Print(o.Value))));
         IndentedWriter? vector = null;
         string? condition = StrideCondition(_decisions.FinalStrides);
         if (condition is not null)

@@ -13,6 +13,9 @@ namespace LossGen.Generator.Planning;
 /// </summary>
 internal sealed record OneHotSplit(Node Main, Node AtTarget);
 
+/// <summary>An output of the final pass: its tensor's name, its value, and whether it is stored (false: summed into the total).</summary>
+internal sealed record FinalOutput(string Tensor, Node Value, bool Stored);
+
 /// <summary>
 /// What a kernel does beyond its schedule, decided once before any code is written: which class value the gradient
 /// pass reads back from dx instead of computing again, which pass prefetches the next row, the gradient's form
@@ -59,7 +62,7 @@ internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchP
         }
 
         return new KernelDecisions(cache, cachePass, prefetchPass, prefetched, split, needs, FindPickNeeds(needs),
-            HasLaneForm(plan), passStrides, FinalVectorStrides(loss, outputs, plan, split, reduced));
+            HasLaneForm(plan), passStrides, FinalStridesOf(FinalOutputs(loss, outputs, plan, split), reduced));
     }
 
     /// <summary>
@@ -73,40 +76,40 @@ internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchP
             node.Op == Op.Call && !node.IsReduction && node.Shape != Shape.Scalar && node.Function!.Vector is null);
     }
 
-    /// <summary>The tensors the final pass's vector loop needs contiguous, or null when it is a scalar loop (or there is none).</summary>
-    private static IReadOnlyList<string>? FinalVectorStrides(CompiledLoss loss, KernelOutputs outputs, KernelPlan plan, OneHotSplit? split, bool reduced)
+    /// <summary>
+    /// What the final pass over the classes writes, in order, for rows one at a time: an elementwise loss (stored, or
+    /// summed into the total when reduced), dx (without its one-hot term when <paramref name="split"/>), dy. Empty when
+    /// there is no final pass over the classes (a flat loss, or only a per-position loss).
+    /// </summary>
+    public static IReadOnlyList<FinalOutput> FinalOutputs(CompiledLoss loss, KernelOutputs outputs, KernelPlan plan, OneHotSplit? split)
     {
-        bool elementwiseLoss = outputs.Loss && loss.Elementwise;
-        if (loss.Flat || (!elementwiseLoss && !outputs.Dx && !outputs.Dy))
+        var written = new List<FinalOutput>();
+        if (loss.Flat)
         {
-            return null;
+            return written;
         }
 
-        var values = new List<Node>();
-        var written = new List<string>();
-        if (elementwiseLoss)
+        if (outputs.Loss && loss.Elementwise)
         {
-            values.Add(plan.Loss!);
-            if (!reduced)
-            {
-                written.Add("loss");
-            }
+            written.Add(new FinalOutput("loss", plan.Loss!, loss.Reduction == Reduction.None));
         }
 
         if (outputs.Dx)
         {
-            values.Add(split?.Main ?? plan.Dx!);
-            written.Add("dx");
+            written.Add(new FinalOutput("dx", split?.Main ?? plan.Dx!, true));
         }
 
         if (outputs.Dy)
         {
-            values.Add(plan.Dy!);
-            written.Add("dy");
+            written.Add(new FinalOutput("dy", plan.Dy!, true));
         }
 
-        return VectorStrides(values, written, reduced);
+        return written;
     }
+
+    /// <summary>The tensors the final pass's vector loop needs contiguous, or null when it is a scalar loop (or there is none).</summary>
+    private static IReadOnlyList<string>? FinalStridesOf(IReadOnlyList<FinalOutput> final, bool reduced) =>
+        final.Count == 0 ? null : VectorStrides(final.Select(o => o.Value), final.Where(o => o.Stored).Select(o => o.Tensor), reduced);
 
     /// <summary>In a vector loop over the class axis, a value the same for every class of the row (broadcast), not one per lane.</summary>
     public static bool IsBroadcast(Node node, bool reduced) => node.Shape != Shape.Class || (node.Op == Op.Seed && reduced);
