@@ -292,8 +292,7 @@ internal sealed partial class KernelEmitter
             return;
         }
 
-        IReadOnlyList<FinalOutput> final = KernelDecisions.FinalOutputs(_loss, _outputs, _plan, _decisions.Split);
-        row.Writer.Line("// Final pass over the classes: " + string.Join("; ", final.Select(o => o.Tensor + " = " + Printer.Print(o.Value))));
+        row.Writer.Line("// Final pass over the classes: " + string.Join("; ", _decisions.FinalOutputs.Select(o => o.Tensor + " = " + Printer.Print(o.Value))));
         IndentedWriter? vector = null;
         string? condition = StrideCondition(_decisions.FinalStrides);
         if (condition is not null)

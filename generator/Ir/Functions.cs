@@ -281,7 +281,7 @@ internal static class Functions
         };
 
     /// <summary>The comparisons, in the order of <c>BinaryOp.Less</c> .. <c>BinaryOp.NotEqual</c>.</summary>
-    public static IReadOnlyList<Function> Comparisons => new[] { Less, LessEqual, Greater, GreaterEqual, EqualTo, NotEqual };
+    public static readonly IReadOnlyList<Function> Comparisons = new[] { Less, LessEqual, Greater, GreaterEqual, EqualTo, NotEqual };
 
     private static Function Row(Function row)
     {

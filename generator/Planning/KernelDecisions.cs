@@ -26,7 +26,7 @@ internal sealed record FinalOutput(string Tensor, Node Value, bool Stored);
 /// </summary>
 internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchPass, IReadOnlyList<string> Prefetched, OneHotSplit? Split,
     IReadOnlyDictionary<Node, OutputSet> Needs, IReadOnlyDictionary<Node, OutputSet> PickNeeds,
-    bool Lanes, IReadOnlyList<IReadOnlyList<string>?> PassStrides, IReadOnlyList<string>? FinalStrides)
+    bool Lanes, IReadOnlyList<IReadOnlyList<string>?> PassStrides, IReadOnlyList<FinalOutput> FinalOutputs, IReadOnlyList<string>? FinalStrides)
 {
     /// <summary>Whether any piece of the position loop has vector code: its pieces are then generic over the width.</summary>
     public bool UsesVectors => Lanes || FinalStrides is not null || PassStrides.Any(s => s is not null);
@@ -61,8 +61,9 @@ internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchP
             passStrides.Add(VectorStrides(plan.Passes[p].Select(r => r.Args[0]), p == cachePass && cache is not null ? new[] { "dx" } : new string[0], reduced));
         }
 
+        IReadOnlyList<FinalOutput> final = FinalOutputsOf(loss, outputs, plan, split);
         return new KernelDecisions(cache, cachePass, prefetchPass, prefetched, split, needs, FindPickNeeds(needs),
-            HasLaneForm(plan), passStrides, FinalStridesOf(FinalOutputs(loss, outputs, plan, split), reduced));
+            HasLaneForm(plan), passStrides, final, FinalStridesOf(final, reduced));
     }
 
     /// <summary>
@@ -81,7 +82,7 @@ internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchP
     /// summed into the total when reduced), dx (without its one-hot term when <paramref name="split"/>), dy. Empty when
     /// there is no final pass over the classes (a flat loss, or only a per-position loss).
     /// </summary>
-    public static IReadOnlyList<FinalOutput> FinalOutputs(CompiledLoss loss, KernelOutputs outputs, KernelPlan plan, OneHotSplit? split)
+    private static IReadOnlyList<FinalOutput> FinalOutputsOf(CompiledLoss loss, KernelOutputs outputs, KernelPlan plan, OneHotSplit? split)
     {
         var written = new List<FinalOutput>();
         if (loss.Flat)
