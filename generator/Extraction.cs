@@ -15,6 +15,7 @@ internal static class Extraction
 {
     public const string LossAttribute = "LossGen.LossAttribute";
     public const string ParameterAttribute = "LossGen.LossParameterAttribute";
+    public const string TensorAttribute = "LossGen.LossTensorAttribute";
 
     public static bool IsClass(SyntaxNode node, CancellationToken _) => node is ClassDeclarationSyntax;
 
@@ -38,9 +39,23 @@ internal static class Extraction
 
         var parameters = new List<ParameterSpec>();
         var parameterPlaces = ImmutableArray.CreateBuilder<Location?>();
+        var tensors = new List<TensorDeclaration>();
+        var tensorPlaces = ImmutableArray.CreateBuilder<Location?>();
         foreach (AttributeData data in symbol.GetAttributes())
         {
             cancellation.ThrowIfCancellationRequested();
+            if (data.AttributeClass?.ToDisplayString() == TensorAttribute && data.ConstructorArguments.Length == 2)
+            {
+                var options = Named(data);
+                tensors.Add(new TensorDeclaration(
+                    data.ConstructorArguments[0].Value as string ?? string.Empty,
+                    data.ConstructorArguments[1].Value is int role ? role : 0,
+                    options.TryGetValue("Shape", out object? shape) && shape is int s ? s : 0,
+                    options.TryGetValue("Kind", out object? kind) && kind is int k ? k : -1));
+                tensorPlaces.Add(data.ApplicationSyntaxReference?.GetSyntax(cancellation).GetLocation());
+                continue;
+            }
+
             if (data.AttributeClass?.ToDisplayString() != ParameterAttribute || data.ConstructorArguments.Length < 2)
             {
                 continue;
@@ -63,9 +78,10 @@ internal static class Extraction
             literalPlace = literalSyntax.Token.GetLocation();
         }
 
+        List<InputDecl> inputs = tensors.Count == 0 ? new List<InputDecl>() : NamedInputs.Resolve(tensors, parameters.Select(p => p.Name), diagnostics);
         var spec = new LossSpec(type, "Loss", expression, reduction, classes, classAxis, hasIgnore, ignore,
-            parameters.ToEquatableArray(), EquatableArray<InputDecl>.Empty, literal, diagnostics.ToEquatableArray(), string.Empty);
-        return new LossDeclaration(spec, Places(type, declaration, attributeSyntax, literalPlace, parameterPlaces.ToImmutable()));
+            parameters.ToEquatableArray(), inputs.ToEquatableArray(), literal, diagnostics.ToEquatableArray(), string.Empty);
+        return new LossDeclaration(spec, Places(type, declaration, attributeSyntax, literalPlace, parameterPlaces.ToImmutable()) with { Tensors = tensorPlaces.ToImmutable() });
     }
 
     /// <summary>The locations the diagnostics of a declaration are reported at.</summary>

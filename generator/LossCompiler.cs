@@ -68,7 +68,8 @@ internal static class LossCompiler
         cancellation.ThrowIfCancellationRequested();
         IReadOnlyList<InputSpec> declared = spec.Inputs.Count == 0
             ? Binder.DslInputs
-            : spec.Inputs.Select(i => new InputSpec(i.Name, i.Layout, i.Differentiable)).ToList();
+            : spec.Inputs.Select(i => new InputSpec(i.Name, i.Layout, i.Differentiable, i.Public)).ToList();
+        bool named = spec.Inputs.Any(i => i.Public is not null);
         BoundLoss? bound = Binder.Bind(spec.Expression, program, declared, parameters, dsl);
         if (bound is null)
         {
@@ -91,7 +92,7 @@ internal static class LossCompiler
 
         Graph g = bound.Graph;
         Node seed = g.Seed(bound.Loss.Shape);
-        var differentiable = declared.Where(i => i.Differentiable && bound.InputsUsed.Contains(i.Name)).Select(i => i.Name).ToList();
+        var differentiable = declared.Where(i => i.Differentiable && (named || bound.InputsUsed.Contains(i.Name))).Select(i => i.Name).ToList();
         Dictionary<string, Node> gradients = ReverseMode.Gradients(g, bound.Loss, seed, differentiable);
         if (g.TooLarge)
         {
@@ -99,9 +100,14 @@ internal static class LossCompiler
             return null;
         }
 
-        Node? dy = gradients.TryGetValue("y", out Node? gy) && gy != g.Zero ? gy : null;
-        var used = declared.Where(i => i.Name != "x" && bound.InputsUsed.Contains(i.Name)).ToList();
-        return new CompiledLoss(spec, bound, seed, gradients["x"], dy, used);
+        // Without named inputs, y has a gradient output only where the loss is differentiable in it (as before named
+        // inputs); a named prediction always has one.
+        var others = declared
+            .Where(i => i.Name != "x" && gradients.TryGetValue(i.Name, out Node? gi) && (named || gi != g.Zero))
+            .Select(i => new GradientOutput(i, gradients[i.Name]))
+            .ToList();
+        var used = declared.Where(i => i.Name is not ("x" or Binder.Target) && (named || bound.InputsUsed.Contains(i.Name))).ToList();
+        return new CompiledLoss(spec, bound, seed, gradients["x"], others, used);
     }
 
     private static string CompileCore(LossSpec spec, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)

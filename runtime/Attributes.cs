@@ -73,6 +73,69 @@ public sealed class LossParameterAttribute : Attribute
     public double DefaultValue { get; }
 }
 
+/// <summary>What a tensor declared with <see cref="LossTensorAttribute"/> is to the loss.</summary>
+public enum TensorRole
+{
+    /// <summary>A prediction: the loss is differentiated with respect to it, and it gets a gradient output <c>d&lt;name&gt;</c>.</summary>
+    Prediction = 0,
+    /// <summary>A target or other data the loss reads but is not differentiated with respect to.</summary>
+    Target = 1,
+    /// <summary>A weight: read, never differentiated (as <see cref="Target"/>; named apart for the reader).</summary>
+    Weight = 2,
+    /// <summary>Class indices (<c>int</c> or <c>long</c>), one per position: the loss picks a class with <c>e[name]</c>. At most one.</summary>
+    ClassIndices = 3,
+}
+
+/// <summary>The shape of a tensor declared with <see cref="LossTensorAttribute"/>, relative to the loss's first prediction.</summary>
+public enum TensorShape
+{
+    /// <summary>The shape of the first prediction.</summary>
+    LikePrediction = 0,
+    /// <summary>One value per position: the first prediction's shape without the class axis (the shape of class indices).</summary>
+    PerPosition = 1,
+    /// <summary>One value per class: a vector of length C.</summary>
+    PerClass = 2,
+}
+
+/// <summary>
+/// Declares a named tensor input of a <see cref="LossAttribute"/> expression. With at least one declaration, the loss takes
+/// exactly the declared tensors, in declaration order, instead of <c>x</c>, <c>y</c>, <c>t</c> and <c>w</c>; the first
+/// <see cref="TensorRole.Prediction"/> sets the shape the others are relative to and the class axis. Every prediction gets a
+/// gradient output named <c>d</c> followed by its name. See docs/dsl.md, "Named inputs".
+/// </summary>
+/// <example><code>
+/// [Loss("relu(norm(anchor - positive) - norm(anchor - negative) + margin)", ClassAxis = -1)]
+/// [LossTensor("anchor")]
+/// [LossTensor("positive")]
+/// [LossTensor("negative")]
+/// [LossParameter("margin", 1.0)]
+/// public static partial class Triplet;
+/// </code></example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class LossTensorAttribute : Attribute
+{
+    /// <summary>Declares a tensor input.</summary>
+    /// <param name="name">Its name in the expression and in the generated methods.</param>
+    /// <param name="role">What it is to the loss. Default <see cref="TensorRole.Prediction"/>.</param>
+    public LossTensorAttribute(string name, TensorRole role = TensorRole.Prediction)
+    {
+        Name = name;
+        Role = role;
+    }
+
+    /// <summary>The name used in the expression and the generated methods.</summary>
+    public string Name { get; }
+
+    /// <summary>What the tensor is to the loss.</summary>
+    public TensorRole Role { get; }
+
+    /// <summary>Its shape relative to the first prediction. Default <see cref="TensorShape.LikePrediction"/>; class indices are always <see cref="TensorShape.PerPosition"/>.</summary>
+    public TensorShape Shape { get; set; } = TensorShape.LikePrediction;
+
+    /// <summary>What a prediction holds, for the analyzers (softmax output passed as logits...). Unset: inferred from the expression.</summary>
+    public InputKind Kind { get; set; } = (InputKind)(-1);
+}
+
 /// <summary>What a loss expects in its prediction input <c>x</c>; recorded by the generator for the analyzers.</summary>
 public enum InputKind
 {

@@ -6,10 +6,19 @@ using LossGen.Generator.Semantics;
 
 namespace LossGen.Generator.Autodiff;
 
+/// <summary>
+/// A gradient output besides dx: the input it belongs to and its value. Its tensor is <see cref="Tensor"/> (dy for y);
+/// it has the input's layout (a gradient of a per-position input is one value per position).
+/// </summary>
+internal sealed record GradientOutput(InputSpec Input, Node Value)
+{
+    public string Tensor => "d" + Input.Name;
+}
+
 /// <summary>A loss after binding and differentiation: what the emitter turns into C#.</summary>
 internal sealed class CompiledLoss
 {
-    public CompiledLoss(LossSpec spec, BoundLoss bound, Node seed, Node dx, Node? dy, IReadOnlyList<InputSpec> inputs)
+    public CompiledLoss(LossSpec spec, BoundLoss bound, Node seed, Node dx, IReadOnlyList<GradientOutput> others, IReadOnlyList<InputSpec> inputs)
     {
         Spec = spec;
         Graph = bound.Graph;
@@ -18,12 +27,48 @@ internal sealed class CompiledLoss
         UsesTarget = bound.UsesTarget;
         Seed = seed;
         Dx = dx;
-        Dy = dy;
+        Others = others;
         Inputs = inputs;
         ParametersUsed = bound.ParametersUsed;
         Flat = IsFlat(bound, inputs);
-        InputDecl? declared = spec.Inputs.FirstOrDefault(i => i.Name == "x");
-        XKind = declared is not null ? InputKinds.FromRole(declared.Role) : InputKinds.Infer(bound.Loss);
+        XKind = KindOf("x");
+        Named = spec.Inputs.Any(i => i.Public is not null);
+    }
+
+    /// <summary>
+    /// The loss declares named inputs (<c>[LossTensor]</c>, or a canned loss that names its own): the generated methods take
+    /// exactly <see cref="LossSpec.Inputs"/>, in that order and under their public names, and every prediction has a
+    /// gradient output (zero where the loss does not depend on it).
+    /// </summary>
+    public bool Named { get; }
+
+    /// <summary>What an input holds for the analyzers: as declared, else inferred from the expression.</summary>
+    public InputKind KindOf(string input)
+    {
+        InputDecl? declared = Spec.Inputs.FirstOrDefault(i => i.Name == input);
+        return declared is not null && declared.Role.Length > 0 ? InputKinds.FromRole(declared.Role) : InputKinds.Infer(Loss, input);
+    }
+
+    /// <summary>
+    /// The name the user knows a kernel tensor by: an input's declared name, d followed by it for its gradient, the
+    /// compiler's name otherwise (loss, dloss, and every input of a loss without named inputs).
+    /// </summary>
+    public string Shown(string tensor)
+    {
+        foreach (InputDecl input in Spec.Inputs)
+        {
+            if (input.Name == tensor)
+            {
+                return input.Shown;
+            }
+
+            if ("d" + input.Name == tensor && input.Differentiable)
+            {
+                return "d" + input.Shown;
+            }
+        }
+
+        return tensor;
     }
 
     /// <summary>What x holds (<see cref="InputKinds"/>): recorded on the generated parameter for the analyzers.</summary>
@@ -43,8 +88,11 @@ internal sealed class CompiledLoss
 
     public Node Dx { get; }
 
-    /// <summary>The gradient with respect to y, where y enters the loss differentiably.</summary>
-    public Node? Dy { get; }
+    /// <summary>
+    /// The gradients besides dx, in input order: dy where y enters the loss differentiably, every other prediction of
+    /// named inputs. The kernels with them serve the overloads that take all gradients.
+    /// </summary>
+    public IReadOnlyList<GradientOutput> Others { get; }
 
     /// <summary>The tensor inputs the loss uses besides x and t, in signature order.</summary>
     public IReadOnlyList<InputSpec> Inputs { get; }

@@ -17,8 +17,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WrongArity = Error(DiagnosticIds.WrongArity, "Wrong number of arguments", "'{0}' takes {1} argument(s), not {2}");
     public static readonly DiagnosticDescriptor PickOfRow = Error(DiagnosticIds.PickOfRow, "Class pick of a row-shaped value", "'[t]' picks one class of a class-shaped value, but {0} already has one value per position");
     public static readonly DiagnosticDescriptor ClassFunctionOfRow = Error(DiagnosticIds.ClassFunctionOfRow, "Class-axis function of a row-shaped value", "'{0}' works along the class axis, but {1} has one value per position");
-    public static readonly DiagnosticDescriptor TargetAsValue = Error(DiagnosticIds.TargetAsValue, "Class-index target used as a value", "The class-index target 't' is not a value: use it as e[t] or one_hot(t)");
-    public static readonly DiagnosticDescriptor NoDependenceOnX = Error(DiagnosticIds.NoDependenceOnX, "Loss does not depend on x", "The loss does not depend on the prediction x, so it has no gradient");
+    public static readonly DiagnosticDescriptor TargetAsValue = Error(DiagnosticIds.TargetAsValue, "Class-index target used as a value", "The class-index target '{0}' is not a value: use it as e[{0}] or one_hot({0})");
+    public static readonly DiagnosticDescriptor NoDependenceOnX = Error(DiagnosticIds.NoDependenceOnX, "Loss does not depend on x", "The loss does not depend on the prediction {0}, so it has no gradient");
     public static readonly DiagnosticDescriptor NonFiniteConstant = Error(DiagnosticIds.NonFiniteConstant, "Non-finite constant", "The constant '{0}' is not a finite number");
     public static readonly DiagnosticDescriptor LogOfSoftmax = Warning(DiagnosticIds.LogOfSoftmax, "log of softmax", "log(softmax(...)) underflows to -inf for confident predictions and its gradient becomes NaN; use {0}");
     public static readonly DiagnosticDescriptor LogOfSigmoid = Warning(DiagnosticIds.LogOfSigmoid, "log of sigmoid", "log(sigmoid(...)) underflows to -inf for large negative inputs and its gradient becomes NaN; use {0}");

@@ -258,8 +258,17 @@ internal sealed partial class KernelEmitter
             }));
         }
 
+        // The gradients of per-position inputs: one value per row, from the row's values.
+        foreach (PlannedGradient other in _plan.Others.Where(o => o.PerRow))
+        {
+            string value = Value(other.Value, row.Top);
+            row.Writer.Line(row.Lanes
+                ? $"{V}.StoreUnsafe({value}, ref {other.Tensor}Ref, (nuint){other.Tensor}Offset);"
+                : $"Unsafe.Add(ref {other.Tensor}Ref, {other.Tensor}Offset) = {value};");
+        }
+
         bool elementwiseLoss = _outputs.Loss && Elementwise;
-        if (!elementwiseLoss && !_outputs.Dx && !_outputs.Dy)
+        if (!elementwiseLoss && !_outputs.Dx && _decisions.FinalOutputs.Count == 0)
         {
             return;
         }
@@ -369,9 +378,9 @@ internal sealed partial class KernelEmitter
             writes.Add(Store("dx", Value(dx!, context)));
         }
 
-        if (_outputs.Dy)
+        foreach (PlannedGradient other in _plan.Others.Where(o => !o.PerRow))
         {
-            writes.Add(Store("dy", Value(_plan.Dy!, context)));
+            writes.Add(Store(other.Tensor, Value(other.Value, context)));
         }
 
         return writes;

@@ -201,7 +201,12 @@ internal sealed partial class KernelEmitter
                 : $"{V}.StoreUnsafe({value}, ref lossRef, (nuint)lossOffset);"));
         }
 
-        if ((_outputs.Loss && Elementwise) || _outputs.Dx || _outputs.Dy)
+        foreach (PlannedGradient other in _plan.Others.Where(o => o.PerRow))
+        {
+            row.Writer.Line($"{V}.StoreUnsafe({Value(other.Value, row.Top)}, ref {other.Tensor}Ref, (nuint){other.Tensor}Offset);");
+        }
+
+        if ((_outputs.Loss && Elementwise) || _outputs.Dx || _plan.Others.Any(o => !o.PerRow))
         {
             // The outputs are computed in memory order, one flat vector of the block at a time (contiguous loads and
             // stores, row values spread over the lanes), and stored after everything is read: dx may be x.
@@ -209,7 +214,7 @@ internal sealed partial class KernelEmitter
             // each): the JIT stops inlining into a method with too many locals, and a kernel whose helpers stay calls
             // spills every vector it keeps on each iteration. Only the values stored at the end are one per vector.
             var writes = new List<string>();
-            var outputs = new HashSet<Node>(new[] { Elementwise ? _plan.Loss : null, _plan.Dx, _plan.Dy }.OfType<Node>());
+            var outputs = new HashSet<Node>(new[] { Elementwise ? _plan.Loss : null, _plan.Dx }.Concat(_plan.Others.Where(o => !o.PerRow).Select(o => o.Value)).OfType<Node>());
             var slots = new List<string>();
             var blocks = new IndentedWriter(row.Writer.Indent);
             for (int k = 0; k < classes; k++)
@@ -286,9 +291,16 @@ internal sealed partial class KernelEmitter
                 zeroed.Add("dx");
             }
 
-            if (_outputs.Dy)
+            foreach (PlannedGradient other in _plan.Others)
             {
-                zeroed.Add("dy");
+                if (other.PerRow)
+                {
+                    w.Line($"Unsafe.Add(ref {other.Tensor}Ref, {other.Tensor}Offset) = T.Zero;");
+                }
+                else
+                {
+                    zeroed.Add(other.Tensor);
+                }
             }
 
             if (zeroed.Count > 0)

@@ -20,13 +20,13 @@ internal sealed partial class KernelEmitter
         w.Line("// Validate every argument before anything is written.");
         if (Flat)
         {
-            w.Line("global::LossGen.Internal.Check.Rank(x.Lengths, \"x\");");
+            w.Line($"global::LossGen.Internal.Check.Rank(x.Lengths, \"{Shown("x")}\");");
             w.Line("const int axis = -1;");
             w.Line("nint positions = x.FlattenedLength;");
         }
         else
         {
-            w.Line($"int axis = global::LossGen.Internal.Check.ClassAxis(x.Lengths, {spec.ClassAxis.ToString(CultureInfo.InvariantCulture)}, {spec.Classes.ToString(CultureInfo.InvariantCulture)}, \"x\");");
+            w.Line($"int axis = global::LossGen.Internal.Check.ClassAxis(x.Lengths, {spec.ClassAxis.ToString(CultureInfo.InvariantCulture)}, {spec.Classes.ToString(CultureInfo.InvariantCulture)}, \"{Shown("x")}\");");
             w.Line("nint classes = x.Lengths[axis];");
             w.Line("nint positions = global::LossGen.Internal.Check.Positions(x.Lengths, axis);");
         }
@@ -41,11 +41,11 @@ internal sealed partial class KernelEmitter
 
             if (input.Layout == InputLayout.PerClass)
             {
-                w.Line($"global::LossGen.Internal.Check.ClassVector({input.Name}.Lengths, classes, \"{input.Name}\");");
+                w.Line($"global::LossGen.Internal.Check.ClassVector({input.Name}.Lengths, classes, \"{Shown(input.Name)}\");");
             }
             else
             {
-                w.Line($"global::LossGen.Internal.Check.SameShape({input.Name}.Lengths, x.Lengths, \"{input.Name}\", \"the shape of x\");");
+                w.Line($"global::LossGen.Internal.Check.SameShape({input.Name}.Lengths, x.Lengths, \"{Shown(input.Name)}\", \"{ShapeOfX}\");");
             }
         }
 
@@ -53,12 +53,12 @@ internal sealed partial class KernelEmitter
         // the caller may not ask for (the loss tensor of a gradient kernel) is checked only when asked for.
         foreach (string name in PerPosition().Where(n => TensorGuard(n) is null))
         {
-            w.Line($"global::LossGen.Internal.Check.PositionShape({name}.Lengths, x.Lengths, axis, \"{name}\");");
+            w.Line($"global::LossGen.Internal.Check.PositionShape({name}.Lengths, x.Lengths, axis, \"{Shown(name)}\");");
         }
 
-        foreach (string name in LikeX().Where(n => n is "loss" or "dloss" or "dx" or "dy" && TensorGuard(n) is null))
+        foreach (string name in LikeX().Where(n => !LikeXInputs().Contains(n) && TensorGuard(n) is null))
         {
-            w.Line($"global::LossGen.Internal.Check.SameShape({name}.Lengths, x.Lengths, \"{name}\", \"the shape of x\");");
+            w.Line($"global::LossGen.Internal.Check.SameShape({name}.Lengths, x.Lengths, \"{Shown(name)}\", \"{ShapeOfX}\");");
         }
 
         var outputs = new List<string>();
@@ -72,10 +72,7 @@ internal sealed partial class KernelEmitter
             outputs.Add("dx");
         }
 
-        if (_outputs.Dy)
-        {
-            outputs.Add("dy");
-        }
+        outputs.AddRange(_plan.Others.Select(o => o.Tensor));
 
         var inputs = new List<string> { "x" };
         inputs.AddRange(_loss.Inputs.Select(i => i.Name));
@@ -105,20 +102,20 @@ internal sealed partial class KernelEmitter
                 w.Line("{");
                 w.Open();
                 w.Line(PerPosition().Contains(output)
-                    ? $"global::LossGen.Internal.Check.PositionShape({output}.Lengths, x.Lengths, axis, \"{output}\");"
-                    : $"global::LossGen.Internal.Check.SameShape({output}.Lengths, x.Lengths, \"{output}\", \"the shape of x\");");
+                    ? $"global::LossGen.Internal.Check.PositionShape({output}.Lengths, x.Lengths, axis, \"{Shown(output)}\");"
+                    : $"global::LossGen.Internal.Check.SameShape({output}.Lengths, x.Lengths, \"{Shown(output)}\", \"{ShapeOfX}\");");
             }
 
             foreach (string input in inputs)
             {
                 string allowSame = output == "dx" && input == "x" ? ", allowSame: true" : string.Empty;
-                w.Line($"global::LossGen.Internal.Check.NoOverlap(ref {output}Ref, {output}.Lengths, {output}.Strides, \"{output}\", ref {input}Ref, {input}.Lengths, {input}.Strides, \"{input}\"{allowSame});");
+                w.Line($"global::LossGen.Internal.Check.NoOverlap(ref {output}Ref, {output}.Lengths, {output}.Strides, \"{Shown(output)}\", ref {input}Ref, {input}.Lengths, {input}.Strides, \"{Shown(input)}\"{allowSame});");
             }
 
             for (int p = o + 1; p < outputs.Count; p++)
             {
                 string other = outputs[p];
-                w.Line($"global::LossGen.Internal.Check.NoOverlap(ref {output}Ref, {output}.Lengths, {output}.Strides, \"{output}\", ref {other}Ref, {other}.Lengths, {other}.Strides, \"{other}\");");
+                w.Line($"global::LossGen.Internal.Check.NoOverlap(ref {output}Ref, {output}.Lengths, {output}.Strides, \"{Shown(output)}\", ref {other}Ref, {other}.Lengths, {other}.Strides, \"{Shown(other)}\");");
             }
 
             if (guard is not null)
@@ -153,8 +150,13 @@ internal sealed partial class KernelEmitter
         ? $"global::LossGen.Internal.Walker.Optional({guard}, {name}.Lengths, {name}.Strides, {axis})"
         : $"global::LossGen.Internal.Walker.Create({name}.Lengths, {name}.Strides, {axis})";
 
-    private static string RefOf(string name) =>
-        name is "loss" or "dx" or "dy"
+    /// <summary>The name the user knows a tensor by, for the exception messages.</summary>
+    private string Shown(string tensor) => _loss.Shown(tensor);
+
+    private string ShapeOfX => "the shape of " + Shown("x");
+
+    private string RefOf(string name) =>
+        name == "loss" || name == "dx" || _plan.Others.Any(o => o.Tensor == name)
             ? $"{name}.GetPinnableReference()"
             : $"Unsafe.AsRef(in {name}.GetPinnableReference())";
 
@@ -197,7 +199,7 @@ internal sealed partial class KernelEmitter
             w.Line($"nint badPosition = global::LossGen.Internal.Check.DenseTargets(ref tRef, positions, classes, {(HasIgnore ? ignore : "0")}, {hasIgnore}, out nint counted);");
             using (w.Block("if (badPosition >= 0)"))
             {
-                w.Line($"throw global::LossGen.Internal.Check.TargetOutOfRange(\"t\", t.Lengths, badPosition, long.CreateTruncating(Unsafe.Add(ref tRef, badPosition)), classes, \"{ignoreNote}\");");
+                w.Line($"throw global::LossGen.Internal.Check.TargetOutOfRange(\"{Shown("t")}\", t.Lengths, badPosition, long.CreateTruncating(Unsafe.Add(ref tRef, badPosition)), classes, \"{ignoreNote}\");");
             }
 
             if (CountsInTargetPass)
@@ -249,7 +251,7 @@ internal sealed partial class KernelEmitter
 
         using (w.Block("if ((ulong)targetValue >= (ulong)classes)"))
         {
-            w.Line($"throw global::LossGen.Internal.Check.TargetOutOfRange(\"t\", t.Lengths, position, targetValue, classes, \"{ignoreNote}\");");
+            w.Line($"throw global::LossGen.Internal.Check.TargetOutOfRange(\"{Shown("t")}\", t.Lengths, position, targetValue, classes, \"{ignoreNote}\");");
         }
 
         if (CountsInTargetPass)

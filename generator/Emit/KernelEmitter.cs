@@ -34,7 +34,7 @@ internal sealed partial class KernelEmitter
     {
         _loss = loss;
         _outputs = outputs;
-        _plan = KernelPlan.Create(loss.Graph, outputs, loss.Loss, loss.Dx, loss.Dy, loss.MeanWeight);
+        _plan = KernelPlan.Create(loss.Graph, outputs, loss.Loss, loss.Dx, loss.Others, loss.MeanWeight);
         _decisions = KernelDecisions.For(loss, outputs, _plan);
         _kernelPiece = new Piece(new IndentedWriter(indent));
     }
@@ -42,8 +42,7 @@ internal sealed partial class KernelEmitter
     /// <summary>Reads of memory at the target (x[t], w[t]) are made at the start of the row, before any pass writes dx.</summary>
     private void DefinePicks(Row row)
     {
-        var roots = new[] { _plan.Loss, _plan.Dx, _plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
-        foreach (Node node in Walk.TopologicalOrder(roots))
+        foreach (Node node in Walk.TopologicalOrder(_plan.Roots))
         {
             if (node.Op == Op.Pick)
             {
@@ -126,9 +125,9 @@ internal sealed partial class KernelEmitter
             yield return "dx";
         }
 
-        if (_outputs.Dy)
+        foreach (PlannedGradient other in _plan.Others.Where(o => !o.PerRow))
         {
-            yield return "dy";
+            yield return other.Tensor;
         }
     }
 
@@ -157,6 +156,11 @@ internal sealed partial class KernelEmitter
                 yield return "dloss";
             }
         }
+
+        foreach (PlannedGradient other in _plan.Others.Where(o => o.PerRow))
+        {
+            yield return other.Tensor;
+        }
     }
 
     public static void Emit(IndentedWriter w, CompiledLoss loss, KernelOutputs outputs, string generatedCode)
@@ -165,7 +169,13 @@ internal sealed partial class KernelEmitter
         emitter.EmitKernel(w, generatedCode);
     }
 
-    public static string KernelName(KernelOutputs outputs) => outputs.Name + "Kernel";
+    public static string KernelName(CompiledLoss loss, KernelOutputs outputs) => NameOf(loss, outputs) + "Kernel";
+
+    /// <summary>Forward, Gradient (dx), or GradientWith followed by the other gradients (GradientWithDy).</summary>
+    private static string NameOf(CompiledLoss loss, KernelOutputs outputs) =>
+        !outputs.Dx ? "Forward"
+        : outputs.Others ? "GradientWith" + string.Concat(loss.Others.Select(o => char.ToUpperInvariant(o.Tensor[0]) + o.Tensor.Substring(1).TrimEnd('_')))
+        : "Gradient";
 
     /// <summary>Whether the kernel returns the reduced loss (a gradient kernel returns 0 when its caller did not ask for it).</summary>
     private static bool ReturnsTotal(CompiledLoss loss, KernelOutputs outputs) => loss.Reduction != Reduction.None && outputs.Loss;
@@ -204,9 +214,12 @@ internal sealed partial class KernelEmitter
             yield return ("TensorSpan<T>", "dx");
         }
 
-        if (outputs.Dy)
+        if (outputs.Others)
         {
-            yield return ("TensorSpan<T>", "dy");
+            foreach (GradientOutput other in loss.Others)
+            {
+                yield return ("TensorSpan<T>", other.Tensor);
+            }
         }
 
         foreach (string parameter in loss.ParametersUsed)
@@ -216,7 +229,7 @@ internal sealed partial class KernelEmitter
     }
 
     /// <summary>The nested struct that runs a chunk of positions of this kernel on any thread.</summary>
-    private string ChunksName => _outputs.Name + "Chunks";
+    private string ChunksName => NameOf(_loss, _outputs) + "Chunks";
 
     private string TypeParameters => "<" + string.Join(", ", TypeParameterList(_loss, _outputs)) + ">";
 
@@ -243,7 +256,7 @@ internal sealed partial class KernelEmitter
     /// gradient, or the kernel's outputs are fixed), else the flag of the loss chosen by the caller.
     /// </summary>
     private string? Guard(OutputSet needs) =>
-        _outputs.Chosen && (needs & (OutputSet.Dx | OutputSet.Dy)) == 0 && (needs & OutputSet.Loss) != 0 ? OutputsParameter + ".Loss" : null;
+        _outputs.Chosen && (needs & (OutputSet.Dx | OutputSet.Others)) == 0 && (needs & OutputSet.Loss) != 0 ? OutputsParameter + ".Loss" : null;
 
     /// <summary>The guard of an output tensor's code: the loss's in a gradient kernel; null for the gradients.</summary>
     private string? TensorGuard(string tensor) => tensor == "loss" ? Guard(OutputSet.Loss) : null;
@@ -277,10 +290,7 @@ internal sealed partial class KernelEmitter
             pinned.Add(("dx", "T"));
         }
 
-        if (_outputs.Dy)
-        {
-            pinned.Add(("dy", "T"));
-        }
+        pinned.AddRange(_plan.Others.Select(o => (o.Tensor, "T")));
 
         return pinned;
     }
@@ -353,7 +363,7 @@ internal sealed partial class KernelEmitter
         string typeParameters = TypeParameters;
         string parameters = string.Join(", ", Parameters(_loss, _outputs).Select(p => p.Type + " " + p.Name));
         w.Line(generatedCode);
-        OpenGeneric(w, $"private static {returnType} {KernelName(_outputs)}{typeParameters}({parameters})");
+        OpenGeneric(w, $"private static {returnType} {KernelName(_loss, _outputs)}{typeParameters}({parameters})");
         EmitValidation(w);
         var targetPass = new IndentedWriter(w.Indent);
         EmitTargetPass(targetPass);
@@ -415,7 +425,7 @@ internal sealed partial class KernelEmitter
         w.Line();
 
         // The chunk struct.
-        w.Line("/// <summary>The position loop of <see cref=\"" + KernelName(_outputs) + "\"/>, for a chunk of positions; the tensors arrive pinned.</summary>");
+        w.Line("/// <summary>The position loop of <see cref=\"" + KernelName(_loss, _outputs) + "\"/>, for a chunk of positions; the tensors arrive pinned.</summary>");
         w.Line(generatedCode);
         OpenGeneric(w, $"private struct {ChunksName}{typeParameters} : global::LossGen.Internal.IChunkKernel");
         foreach ((string type, string name) in fields)

@@ -63,11 +63,11 @@ internal static class LossEmitter
 
         KernelEmitter.Emit(w, loss, KernelOutputs.Forward, GeneratedCode);
         w.Line();
-        KernelEmitter.Emit(w, loss, KernelOutputs.Gradient(dy: false), GeneratedCode);
-        if (loss.Dy is not null)
+        KernelEmitter.Emit(w, loss, KernelOutputs.Gradient(others: false), GeneratedCode);
+        if (loss.Others.Count > 0)
         {
             w.Line();
-            KernelEmitter.Emit(w, loss, KernelOutputs.Gradient(dy: true), GeneratedCode);
+            KernelEmitter.Emit(w, loss, KernelOutputs.Gradient(others: true), GeneratedCode);
         }
 
         w.Close();
@@ -84,13 +84,13 @@ internal static class LossEmitter
         return w.ToString();
     }
 
-    /// <summary>The public methods: Forward, Backward, ForwardBackward, and the last two with dy when the loss has y.</summary>
+    /// <summary>The public methods: Forward, Backward, ForwardBackward, and the last two with every gradient when there are more than dx.</summary>
     private static IEnumerable<KernelOutputs> Kernels(CompiledLoss loss)
     {
         yield return new KernelOutputs(true, false, false);
         yield return new KernelOutputs(false, true, false);
         yield return new KernelOutputs(true, true, false);
-        if (loss.Dy is not null)
+        if (loss.Others.Count > 0)
         {
             yield return new KernelOutputs(false, true, true);
             yield return new KernelOutputs(true, true, true);
@@ -117,20 +117,41 @@ internal static class LossEmitter
             docs.Add((name, doc));
         }
 
-        Add($"[global::LossGen.LossInput(global::LossGen.InputKind.{loss.XKind})] ReadOnlyTensorSpan<{t}>", "x", InputDoc(loss, "x"));
-        foreach (InputSpec input in loss.Inputs.Where(i => i.Name == "y"))
+        string x = loss.Shown("x");
+        string indices = $"Class indices: {x}'s shape without the class axis ([1] for unbatched {x})." + (loss.Spec.HasIgnoreIndex ? $" Entries equal to {loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture)} are ignored." : string.Empty);
+        if (loss.Named)
         {
-            Add($"ReadOnlyTensorSpan<{t}>", "y", InputDoc(loss, "y"));
+            // The declared tensors, in declaration order, under their own names.
+            foreach (InputDecl input in loss.Spec.Inputs)
+            {
+                if (input.Name == Binder.Target)
+                {
+                    Add($"ReadOnlyTensorSpan<{index ?? "int"}>", Identifiers.Escape(input.Shown), indices);
+                }
+                else
+                {
+                    string kind = input.Differentiable ? $"[global::LossGen.LossInput(global::LossGen.InputKind.{loss.KindOf(input.Name)})] " : string.Empty;
+                    Add($"{kind}ReadOnlyTensorSpan<{t}>", Identifiers.Escape(input.Shown), InputDoc(loss, input.Name));
+                }
+            }
         }
-
-        if (index is not null)
+        else
         {
-            Add($"ReadOnlyTensorSpan<{index}>", "t", "Class indices: x's shape without the class axis ([1] for unbatched x)." + (loss.Spec.HasIgnoreIndex ? $" Entries equal to {loss.Spec.IgnoreIndex.ToString(CultureInfo.InvariantCulture)} are ignored." : string.Empty));
-        }
+            Add($"[global::LossGen.LossInput(global::LossGen.InputKind.{loss.XKind})] ReadOnlyTensorSpan<{t}>", "x", InputDoc(loss, "x"));
+            foreach (InputSpec input in loss.Inputs.Where(i => i.Name == "y"))
+            {
+                Add($"ReadOnlyTensorSpan<{t}>", "y", InputDoc(loss, "y"));
+            }
 
-        foreach (InputSpec input in loss.Inputs.Where(i => i.Name != "y"))
-        {
-            Add($"ReadOnlyTensorSpan<{t}>", input.Name, InputDoc(loss, input.Name));
+            if (index is not null)
+            {
+                Add($"ReadOnlyTensorSpan<{index}>", "t", indices);
+            }
+
+            foreach (InputSpec input in loss.Inputs.Where(i => i.Name != "y"))
+            {
+                Add($"ReadOnlyTensorSpan<{t}>", input.Name, InputDoc(loss, input.Name));
+            }
         }
 
         if (outputs.Loss && !reduced)
@@ -145,12 +166,16 @@ internal static class LossEmitter
 
         if (outputs.Dx)
         {
-            Add($"TensorSpan<{t}>", "dx", "Receives dL/dx (x's shape). May be x itself (in-place gradient).");
+            Add($"TensorSpan<{t}>", Identifiers.Escape(loss.Shown("dx")), $"Receives dL/d{x} ({x}'s shape). May be {x} itself (in-place gradient).");
         }
 
-        if (outputs.Dy)
+        if (outputs.Others)
         {
-            Add($"TensorSpan<{t}>", "dy", "Receives dL/dy (y's shape).");
+            foreach (GradientOutput other in loss.Others)
+            {
+                string input = loss.Shown(other.Input.Name);
+                Add($"TensorSpan<{t}>", Identifiers.Escape(loss.Shown(other.Tensor)), $"Receives dL/d{input} ({input}'s shape).");
+            }
         }
 
         if (outputs.Dx && reduced)
@@ -167,12 +192,13 @@ internal static class LossEmitter
         }
 
         // Kernel arguments follow the kernel's own parameter order; an output not asked for is an empty tensor.
-        KernelOutputs kernel = outputs.Dx ? KernelOutputs.Gradient(outputs.Dy) : KernelOutputs.Forward;
+        KernelOutputs kernel = outputs.Dx ? KernelOutputs.Gradient(outputs.Others) : KernelOutputs.Forward;
+        var hyper = loss.ParametersUsed.ToDictionary(KernelEmitter.KernelParameter);
         foreach ((string _, string name) in KernelEmitter.Parameters(loss, kernel))
         {
-            arguments.Add(name.EndsWith("_", System.StringComparison.Ordinal) ? Identifiers.Escape(name.Substring(0, name.Length - 1))
+            arguments.Add(hyper.TryGetValue(name, out string? parameter) ? Identifiers.Escape(parameter)
                 : name == "loss" && !outputs.Loss ? "default"
-                : name);
+                : Identifiers.Escape(loss.Shown(name)));
         }
 
         string typeArguments = string.Empty;
@@ -189,7 +215,7 @@ internal static class LossEmitter
         }
 
         string returnType = outputs.Loss && reduced ? t : "void";
-        string call = $"{KernelEmitter.KernelName(kernel)}{typeArguments}({string.Join(", ", arguments)})";
+        string call = $"{KernelEmitter.KernelName(loss, kernel)}{typeArguments}({string.Join(", ", arguments)})";
         if (returnType != "void")
         {
             call = $"({t}){call}";
@@ -222,9 +248,10 @@ internal static class LossEmitter
         InputSpec? input = loss.Inputs.FirstOrDefault(i => i.Name == name);
         string role = loss.Spec.Inputs.FirstOrDefault(i => i.Name == name)?.Role
             ?? (name == "x" ? loss.XKind switch { InputKind.LogProbabilities => "log-probabilities", var k => k.ToString().ToLowerInvariant() } : string.Empty);
+        string x = loss.Shown("x");
         string shape = input?.Layout == InputLayout.PerClass ? "shape [C]"
-            : input?.Layout == InputLayout.PerRow ? "one value per position: x's shape without the class axis"
-            : name == "x" ? (loss.Flat ? "any shape" : "[C], [N, C] or [N, C, d1..dk]" + ClassAxisNote(loss)) : "x's shape";
+            : input?.Layout == InputLayout.PerRow ? $"one value per position: {x}'s shape without the class axis"
+            : name == "x" ? (loss.Flat ? "any shape" : "[C], [N, C] or [N, C, d1..dk]" + ClassAxisNote(loss)) : $"{x}'s shape";
         return (role.Length > 0 ? role + ", " : string.Empty) + shape + ".";
     }
 
@@ -244,21 +271,30 @@ internal static class LossEmitter
             Reduction.BatchMean => "summed and divided by the size of axis 0",
             _ => loss.MeanWeight is not null ? "averaged with weights " + Xml(Printer.Print(loss.MeanWeight)) : "averaged" + (loss.Spec.HasIgnoreIndex && loss.UsesTarget ? " over the positions not ignored" : string.Empty),
         };
+        var differentiated = new List<string> { loss.Shown("x") };
+        if (outputs.Others)
+        {
+            differentiated.AddRange(loss.Others.Select(o => loss.Shown(o.Input.Name)));
+        }
+
+        string respect = differentiated.Count == 1 ? differentiated[0]
+            : string.Join(", ", differentiated.Take(differentiated.Count - 1)) + " and " + differentiated[differentiated.Count - 1];
         string what = method switch
         {
             "Forward" => "Computes the loss",
-            "Backward" => outputs.Dy ? "Computes the gradients of the loss with respect to x and y" : "Computes the gradient of the loss with respect to x",
-            _ => outputs.Dy ? "Computes the loss and its gradients with respect to x and y" : "Computes the loss and its gradient with respect to x",
+            "Backward" => outputs.Others ? "Computes the gradients of the loss with respect to " + respect : "Computes the gradient of the loss with respect to " + respect,
+            _ => outputs.Others ? "Computes the loss and its gradients with respect to " + respect : "Computes the loss and its gradient with respect to " + respect,
         };
+        System.Func<string, string> names = loss.Shown;
         w.Line("/// <summary>");
         w.Line($"/// {what}: <c>{Xml(loss.Spec.Expression)}</c>, {reduction}.");
         w.Line("/// </summary>");
         w.Line("/// <remarks>");
-        w.Line($"/// <para>Loss{(loss.Elementwise ? " per element" : " per position")}: <c>L = {Xml(Printer.Print(loss.Loss))}</c></para>");
-        w.Line($"/// <para>Gradient: <c>dL/dx = {Xml(Printer.Print(loss.Dx))}</c></para>");
-        if (loss.Dy is not null)
+        w.Line($"/// <para>Loss{(loss.Elementwise ? " per element" : " per position")}: <c>L = {Xml(Printer.Print(loss.Loss, names))}</c></para>");
+        w.Line($"/// <para>Gradient: <c>dL/d{loss.Shown("x")} = {Xml(Printer.Print(loss.Dx, names))}</c></para>");
+        foreach (GradientOutput other in loss.Others)
         {
-            w.Line($"/// <para>Gradient: <c>dL/dy = {Xml(Printer.Print(loss.Dy))}</c></para>");
+            w.Line($"/// <para>Gradient: <c>dL/d{loss.Shown(other.Input.Name)} = {Xml(Printer.Print(other.Value, names))}</c></para>");
         }
 
         w.Line("/// <para><c>g</c> is the upstream gradient of each loss value" + (loss.Reduction == Reduction.Mean ? ", divided by Mean's denominator" : loss.Reduction == Reduction.BatchMean ? ", divided by the batch size" : string.Empty) + "; <c>C</c> the class count.</para>");
@@ -273,7 +309,7 @@ internal static class LossEmitter
             w.Line("/// <returns>The reduced loss.</returns>");
         }
 
-        w.Line("/// <exception cref=\"global::System.ArgumentException\">A shape, rank or class count does not fit, or an output overlaps an input (other than dx being x).</exception>");
+        w.Line($"/// <exception cref=\"global::System.ArgumentException\">A shape, rank or class count does not fit, or an output overlaps an input (other than {loss.Shown("dx")} being {loss.Shown("x")}).</exception>");
         if (loss.UsesTarget)
         {
             w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">A class index is outside [0, C) and is not ignored.</exception>");

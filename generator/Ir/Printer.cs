@@ -12,14 +12,15 @@ internal static class Printer
 {
     public const int MaxLength = 2_000;
 
-    public static string Print(Node node)
+    /// <summary>Prints <paramref name="node"/>; <paramref name="names"/> gives the inputs' names as the user wrote them (x, t by default).</summary>
+    public static string Print(Node node, System.Func<string, string>? names = null)
     {
         var builder = new StringBuilder();
-        Append(builder, node, 0);
+        Append(builder, node, 0, names ?? (n => n));
         return builder.Length > MaxLength ? builder.ToString(0, MaxLength) + " …" : builder.ToString();
     }
 
-    private static void Append(StringBuilder sb, Node node, int outer)
+    private static void Append(StringBuilder sb, Node node, int outer, System.Func<string, string> names)
     {
         if (sb.Length > MaxLength)
         {
@@ -32,6 +33,8 @@ internal static class Printer
                 sb.Append(FormatNumber(node.Value));
                 return;
             case Op.Input:
+                sb.Append(names(node.Name));
+                return;
             case Op.Param:
                 sb.Append(node.Name);
                 return;
@@ -42,11 +45,11 @@ internal static class Printer
                 sb.Append('g');
                 return;
             case Op.OneHot:
-                sb.Append("one_hot(t)");
+                sb.Append("one_hot(").Append(names("t")).Append(')');
                 return;
             case Op.Pick:
-                Append(sb, node.Args[0], 10);
-                sb.Append("[t]");
+                Append(sb, node.Args[0], 10, names);
+                sb.Append('[').Append(names("t")).Append(']');
                 return;
         }
 
@@ -54,7 +57,7 @@ internal static class Printer
         if (Recognise(node, out string name, out Node? inner))
         {
             sb.Append(name).Append('(');
-            Append(sb, inner!, 0);
+            Append(sb, inner!, 0, names);
             sb.Append(')');
             return;
         }
@@ -70,14 +73,14 @@ internal static class Printer
             if (node.Args.Length == 1)
             {
                 sb.Append('-');
-                Append(sb, node.Args[0], f.Precedence);
+                Append(sb, node.Args[0], f.Precedence, names);
             }
             else
             {
                 // Left-associative operators: the left side may share the precedence, the right side may not.
-                Append(sb, node.Args[0], f == Functions.Power ? f.Precedence + 1 : f.Precedence);
+                Append(sb, node.Args[0], f == Functions.Power ? f.Precedence + 1 : f.Precedence, names);
                 sb.Append(' ').Append(f.Infix).Append(' ');
-                Append(sb, node.Args[1], f == Functions.Power ? f.Precedence : f.Precedence + 1);
+                Append(sb, node.Args[1], f == Functions.Power ? f.Precedence : f.Precedence + 1, names);
             }
 
             if (parens)
@@ -96,7 +99,7 @@ internal static class Printer
                 sb.Append(", ");
             }
 
-            Append(sb, node.Args[i], 0);
+            Append(sb, node.Args[i], 0, names);
         }
 
         sb.Append(')');

@@ -14,6 +14,8 @@ internal enum AnchorKind
     ClassName,
     /// <summary>The <see cref="Anchor.Index"/>-th <c>[LossParameter]</c> attribute.</summary>
     Parameter,
+    /// <summary>The <see cref="Anchor.Index"/>-th <c>[LossTensor]</c> attribute.</summary>
+    Tensor,
     /// <summary>Characters <see cref="Anchor.Start"/> .. + <see cref="Anchor.Length"/> of the expression's string literal token.</summary>
     Literal,
 }
@@ -30,6 +32,8 @@ internal sealed record Anchor(AnchorKind Kind, int Index = 0, int Start = 0, int
     public static readonly Anchor ClassName = new(AnchorKind.ClassName);
 
     public static Anchor Parameter(int index) => new(AnchorKind.Parameter, index);
+
+    public static Anchor Tensor(int index) => new(AnchorKind.Tensor, index);
 
     public static Anchor InLiteral(int start, int length) => new(AnchorKind.Literal, 0, start, length);
 }
@@ -56,7 +60,7 @@ internal sealed record DiagnosticInfo(string Id, Anchor Anchor, EquatableArray<s
 /// the code fixes apply to the diagnostics; the step that carries them re-runs on every edit of the file, and does
 /// nothing but match anchors to them.
 /// </summary>
-internal sealed record LossPlaces(string HintName, Location? Attribute, Location? ClassName, Location? Literal, ImmutableArray<Location?> Parameters)
+internal sealed record LossPlaces(string HintName, Location? Attribute, Location? ClassName, Location? Literal, ImmutableArray<Location?> Parameters, ImmutableArray<Location?> Tensors = default)
 {
     public Location? Locate(Anchor anchor)
     {
@@ -66,6 +70,8 @@ internal sealed record LossPlaces(string HintName, Location? Attribute, Location
                 return Location.Create(tree, new TextSpan(Literal.SourceSpan.Start + anchor.Start, anchor.Length));
             case AnchorKind.Parameter when anchor.Index < Parameters.Length && Parameters[anchor.Index] is { } parameter:
                 return parameter;
+            case AnchorKind.Tensor when !Tensors.IsDefault && anchor.Index < Tensors.Length && Tensors[anchor.Index] is { } tensor:
+                return tensor;
             case AnchorKind.ClassName when ClassName is not null:
                 return ClassName;
             default:

@@ -14,8 +14,19 @@ internal sealed record TypeSpec(string Namespace, EquatableArray<string> Contain
 /// <summary>A hyper-parameter: <c>[LossParameter("name", default)]</c>.</summary>
 internal sealed record ParameterSpec(string Name, double DefaultValue);
 
-/// <summary>A tensor input of a loss (canned losses choose their own; <c>[Loss]</c> has x, y, t, w).</summary>
-internal sealed record InputDecl(string Name, InputLayout Layout, bool Differentiable, string Role);
+/// <summary>
+/// A tensor input of a loss (canned losses choose their own; <c>[Loss]</c> has x, y, t, w unless it declares
+/// <c>[LossTensor]</c>s). <see cref="Name"/> is the compiler's name: <c>x</c> for the first prediction, <c>t</c> for class
+/// indices. <see cref="Public"/>, when set, is the name the expression and the generated methods use (a named input):
+/// the loss then takes exactly its declared tensors, in declaration order, and every differentiable one gets a gradient.
+/// <see cref="Role"/> is what the docs say it holds; for the prediction, "logits", "probabilities" or
+/// "log-probabilities" also tell the analyzers, and an empty role is inferred from the expression.
+/// </summary>
+internal sealed record InputDecl(string Name, InputLayout Layout, bool Differentiable, string Role, string? Public = null)
+{
+    /// <summary>The name the user sees: in the expression, the generated parameters and the exception messages.</summary>
+    public string Shown => Public ?? Name;
+}
 
 /// <summary>How a tensor input is laid out relative to <c>x</c>.</summary>
 internal enum InputLayout

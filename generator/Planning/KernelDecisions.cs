@@ -21,7 +21,7 @@ internal sealed record FinalOutput(string Tensor, Node Value, bool Stored);
 /// pass reads back from dx instead of computing again, which pass prefetches the next row, the gradient's form
 /// without a one-hot term, which loops over the class axis are vector loops (<see cref="PassStrides"/>,
 /// <see cref="FinalStrides"/>) and whether positions go in lanes (<see cref="Lanes"/>), and, in a kernel whose caller
-/// chooses its outputs, which reductions and reads serve only the loss or dy (<see cref="NeededBy"/>). The emitter only
+/// chooses its outputs, which reductions and reads serve only the loss or the other gradients (<see cref="NeededBy"/>). The emitter only
 /// writes what these say.
 /// </summary>
 internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchPass, IReadOnlyList<string> Prefetched, OneHotSplit? Split,
@@ -72,14 +72,14 @@ internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchP
     /// </summary>
     private static bool HasLaneForm(KernelPlan plan)
     {
-        var roots = new[] { plan.Loss, plan.Dx, plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
-        return !Walk.TopologicalOrder(roots).Any(node =>
+        return !Walk.TopologicalOrder(plan.Roots).Any(node =>
             node.Op == Op.Call && !node.IsReduction && node.Shape != Shape.Scalar && node.Function!.Vector is null);
     }
 
     /// <summary>
     /// What the final pass over the classes writes, in order, for rows one at a time: an elementwise loss (stored, or
-    /// summed into the total when reduced), dx (without its one-hot term when <paramref name="split"/>), dy. Empty when
+    /// summed into the total when reduced), dx (without its one-hot term when <paramref name="split"/>), the other
+    /// gradients with the class axis (a per-position input's gradient is written once per row instead). Empty when
     /// there is no final pass over the classes (a flat loss, or only a per-position loss).
     /// </summary>
     private static IReadOnlyList<FinalOutput> FinalOutputsOf(CompiledLoss loss, KernelOutputs outputs, KernelPlan plan, OneHotSplit? split)
@@ -100,9 +100,9 @@ internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchP
             written.Add(new FinalOutput("dx", split?.Main ?? plan.Dx!, true));
         }
 
-        if (outputs.Dy)
+        foreach (PlannedGradient other in plan.Others.Where(o => !o.PerRow))
         {
-            written.Add(new FinalOutput("dy", plan.Dy!, true));
+            written.Add(new FinalOutput(other.Tensor, other.Value, true));
         }
 
         return written;
@@ -183,7 +183,9 @@ internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchP
     private static Dictionary<Node, OutputSet> FindNeeds(KernelPlan plan)
     {
         var needs = new Dictionary<Node, OutputSet>();
-        foreach ((Node? root, OutputSet output) in new[] { (plan.Loss, OutputSet.Loss), (plan.Dx, OutputSet.Dx), (plan.Dy, OutputSet.Dy) })
+        var roots = new List<(Node?, OutputSet)> { (plan.Loss, OutputSet.Loss), (plan.Dx, OutputSet.Dx) };
+        roots.AddRange(plan.Others.Select(o => ((Node?)o.Value, OutputSet.Others)));
+        foreach ((Node? root, OutputSet output) in roots)
         {
             if (root is null)
             {
@@ -265,7 +267,7 @@ internal sealed record KernelDecisions(Node? Cache, int CachePass, int PrefetchP
             }
         }
 
-        var finalRoots = new[] { plan.Dx, plan.Dy }.Where(n => n is not null).Cast<Node>().ToArray();
+        Node[] finalRoots = plan.GradientRoots;
         Node? best = null;
         foreach (Node node in ClassValues(finalRoots, null))
         {

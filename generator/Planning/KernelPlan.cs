@@ -7,25 +7,23 @@ namespace LossGen.Generator.Planning;
 /// <summary>
 /// What a kernel computes: the loss, and which gradients. A kernel with <see cref="Chosen"/> computes the loss only when
 /// its caller asks (a type argument): one kernel serves <c>Backward</c> and <c>ForwardBackward</c> (another one their
-/// forms with dy, whose extra reads of x would keep the kernel without dy from reusing dx as a cache).
+/// forms with every gradient, whose extra reads of x would keep the kernel with dx alone from reusing dx as a cache).
+/// <see cref="Others"/>: the gradients besides dx (dy, or every other prediction of named inputs).
 /// </summary>
-internal readonly record struct KernelOutputs(bool Loss, bool Dx, bool Dy, bool Chosen = false)
+internal readonly record struct KernelOutputs(bool Loss, bool Dx, bool Others, bool Chosen = false)
 {
     /// <summary>The loss alone.</summary>
     public static KernelOutputs Forward => new(true, false, false);
 
-    /// <summary>dx (and dy), with the loss chosen by the caller.</summary>
-    public static KernelOutputs Gradient(bool dy) => new(true, true, dy, Chosen: true);
+    /// <summary>dx (and the other gradients), with the loss chosen by the caller.</summary>
+    public static KernelOutputs Gradient(bool others) => new(true, true, others, Chosen: true);
+}
 
-    public string Name => (Loss, Dx, Dy) switch
-    {
-        _ when Chosen => Dy ? "GradientWithDy" : "Gradient",
-        (true, false, false) => "Forward",
-        (false, true, false) => "Backward",
-        (false, true, true) => "BackwardWithDy",
-        (true, true, false) => "ForwardBackward",
-        _ => "ForwardBackwardWithDy",
-    };
+/// <summary>A gradient besides dx as a kernel writes it: its tensor, its layout (the input's) and its lowered value.</summary>
+internal sealed record PlannedGradient(string Tensor, Model.InputLayout Layout, Node Value)
+{
+    /// <summary>One value per position (the gradient of a per-position input): written once per row, not per class.</summary>
+    public bool PerRow => Layout == Model.InputLayout.PerRow;
 }
 
 /// <summary>The outputs of a kernel, as a set: which of them need a value.</summary>
@@ -35,7 +33,8 @@ internal enum OutputSet
     None = 0,
     Loss = 1,
     Dx = 2,
-    Dy = 4,
+    /// <summary>The gradients besides dx.</summary>
+    Others = 4,
 }
 
 /// <summary>
@@ -46,11 +45,11 @@ internal enum OutputSet
 /// </summary>
 internal sealed class KernelPlan
 {
-    private KernelPlan(Node? loss, Node? dx, Node? dy, Node? meanWeight, List<List<Node>> passes, List<List<Node>> weightPasses)
+    private KernelPlan(Node? loss, Node? dx, IReadOnlyList<PlannedGradient> others, Node? meanWeight, List<List<Node>> passes, List<List<Node>> weightPasses)
     {
         Loss = loss;
         Dx = dx;
-        Dy = dy;
+        Others = others;
         MeanWeight = meanWeight;
         Passes = passes;
         WeightPasses = weightPasses;
@@ -60,7 +59,14 @@ internal sealed class KernelPlan
 
     public Node? Dx { get; }
 
-    public Node? Dy { get; }
+    /// <summary>The gradients besides dx the kernel writes (none unless its outputs include them).</summary>
+    public IReadOnlyList<PlannedGradient> Others { get; }
+
+    /// <summary>Every value the kernel's outputs need: the loss, dx, the other gradients (those it computes).</summary>
+    public Node[] Roots => new[] { Loss, Dx }.Concat(Others.Select(o => o.Value)).Where(n => n is not null).Cast<Node>().ToArray();
+
+    /// <summary>The gradients the kernel writes: dx, then the others.</summary>
+    public Node[] GradientRoots => new[] { Dx }.Concat(Others.Select(o => o.Value)).Where(n => n is not null).Cast<Node>().ToArray();
 
     /// <summary>The weight of Mean's denominator (<c>mean_by</c>), evaluated in the pass over targets.</summary>
     public Node? MeanWeight { get; }
@@ -71,7 +77,7 @@ internal sealed class KernelPlan
     /// <summary>Reductions needed by <see cref="MeanWeight"/>.</summary>
     public List<List<Node>> WeightPasses { get; }
 
-    public static KernelPlan Create(Graph g, KernelOutputs outputs, Node loss, Node? dx, Node? dy, Node? meanWeight)
+    public static KernelPlan Create(Graph g, KernelOutputs outputs, Node loss, Node? dx, IReadOnlyList<Autodiff.GradientOutput> others, Node? meanWeight)
     {
         var lowered = new Dictionary<Node, Node>();
         var parts = new Dictionary<Node, (Node Shift, Node LogSum)>();
@@ -79,10 +85,12 @@ internal sealed class KernelPlan
 
         Node? planLoss = outputs.Loss ? Lower(loss) : null;
         Node? planDx = outputs.Dx ? Lower(dx) : null;
-        Node? planDy = outputs.Dy ? Lower(dy) : null;
+        var planOthers = outputs.Others
+            ? others.Select(o => new PlannedGradient(o.Tensor, o.Input.Layout, Lower(o.Value)!)).ToList()
+            : new List<PlannedGradient>();
         Node? weight = Lower(meanWeight);
-        var roots = new[] { planLoss, planDx, planDy }.Where(n => n is not null).Cast<Node>().ToArray();
-        return new KernelPlan(planLoss, planDx, planDy, weight, Schedule(roots), weight is null ? new List<List<Node>>() : Schedule(weight));
+        var plan = new KernelPlan(planLoss, planDx, planOthers, weight, new List<List<Node>>(), new List<List<Node>>());
+        return new KernelPlan(planLoss, planDx, planOthers, weight, Schedule(plan.Roots), weight is null ? new List<List<Node>>() : Schedule(weight));
     }
 
     /// <summary>Groups the reductions under <paramref name="roots"/> by the pass that can compute them.</summary>

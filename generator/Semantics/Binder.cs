@@ -7,8 +7,14 @@ using LossGen.Generator.Syntax;
 
 namespace LossGen.Generator.Semantics;
 
-/// <summary>A tensor input the expression may name, and how it is laid out.</summary>
-internal sealed record InputSpec(string Name, InputLayout Layout, bool Differentiable);
+/// <summary>
+/// A tensor input the expression may name, and how it is laid out. <see cref="Name"/> is the compiler's name (x for the
+/// first prediction, t for class indices); the expression spells it <see cref="Shown"/>.
+/// </summary>
+internal sealed record InputSpec(string Name, InputLayout Layout, bool Differentiable, string? Public = null)
+{
+    public string Shown => Public ?? Name;
+}
 
 /// <summary>The bound loss: its graph, the per-position loss and, for <c>mean_by</c>, the weight of Mean's denominator.</summary>
 internal sealed record BoundLoss(Graph Graph, Node Loss, Node? MeanWeight, bool UsesTarget, IReadOnlyList<string> InputsUsed, IReadOnlyList<string> ParametersUsed);
@@ -50,10 +56,18 @@ internal sealed class Binder
 
     private readonly string _text;
 
+    /// <summary>How the expression spells the class-index target: t, or the name a [LossTensor] gave it.</summary>
+    private readonly string _target;
+
+    /// <summary>How the expression spells the first prediction (x unless named).</summary>
+    private readonly string _prediction;
+
     private Binder(string text, IReadOnlyList<InputSpec> inputs, IEnumerable<string> parameters, List<DslDiagnostic> diagnostics)
     {
         _text = text;
-        _inputs = inputs;
+        _target = inputs.FirstOrDefault(i => i.Name == Target)?.Shown ?? Target;
+        _prediction = inputs.FirstOrDefault(i => i.Name == "x")?.Shown ?? "x";
+        _inputs = inputs.Where(i => i.Name != Target).ToList();
         _parameters = new HashSet<string>(parameters);
         _diagnostics = diagnostics;
     }
@@ -120,7 +134,7 @@ internal sealed class Binder
 
         if (!Walk.DependsOn(loss, n => n.Op == Op.Input && n.Name == "x"))
         {
-            Report(DiagnosticIds.NoDependenceOnX, program.Body.Span);
+            Report(DiagnosticIds.NoDependenceOnX, program.Body.Span, _prediction);
             return null;
         }
 
@@ -140,7 +154,7 @@ internal sealed class Binder
     }
 
     private bool IsReserved(string name) =>
-        name == Target || _parameters.Contains(name) || _inputs.Any(i => i.Name == name) || Functions.Callable.Any(f => f.Name == name);
+        name == _target || _parameters.Contains(name) || _inputs.Any(i => i.Shown == name) || Functions.Callable.Any(f => f.Name == name);
 
     private Node BindValue(Expr expr)
     {
@@ -182,9 +196,9 @@ internal sealed class Binder
 
             case PickExpr pick:
             {
-                if (pick.IndexName != Target)
+                if (pick.IndexName != _target)
                 {
-                    Report(DiagnosticIds.UnknownName, pick.IndexSpan, pick.IndexName, " (only the class-index target 't' may stand in '[ ]')");
+                    Report(DiagnosticIds.UnknownName, pick.IndexSpan, pick.IndexName, " (only the class-index target '" + _target + "' may stand in '[ ]')");
                     return _graph.Zero;
                 }
 
@@ -233,16 +247,16 @@ internal sealed class Binder
             return _graph.Param(name.Name);
         }
 
-        InputSpec? input = _inputs.FirstOrDefault(i => i.Name == name.Name);
+        InputSpec? input = _inputs.FirstOrDefault(i => i.Shown == name.Name);
         if (input is not null)
         {
             _usedInputs.Add(input.Name);
             return _graph.Input(input.Name, input.Layout == InputLayout.PerRow ? Shape.Row : Shape.Class);
         }
 
-        if (name.Name == Target)
+        if (name.Name == _target)
         {
-            Report(DiagnosticIds.TargetAsValue, name.Span);
+            Report(DiagnosticIds.TargetAsValue, name.Span, _target);
             return _graph.Zero;
         }
 
@@ -252,7 +266,7 @@ internal sealed class Binder
             return _graph.Zero;
         }
 
-        IEnumerable<string> candidates = _locals.Keys.Concat(_parameters).Concat(_inputs.Select(i => i.Name)).Append(Target);
+        IEnumerable<string> candidates = _locals.Keys.Concat(_parameters).Concat(_inputs.Select(i => i.Shown)).Append(_target);
         string? suggestion = Suggestions.Closest(name.Name, candidates);
         if (suggestion is null && Functions.Lookup(name.Name).Count > 0)
         {
@@ -298,13 +312,13 @@ internal sealed class Binder
 
         if (f.Kind == FunctionKind.Target)
         {
-            if (call.Arguments[0] is NameExpr { Name: Target })
+            if (call.Arguments[0] is NameExpr target && target.Name == _target)
             {
                 _usesTarget = true;
                 return _graph.OneHot();
             }
 
-            Report(DiagnosticIds.Syntax, call.Arguments[0].Span, "one_hot takes the class-index target 't'");
+            Report(DiagnosticIds.Syntax, call.Arguments[0].Span, "one_hot takes the class-index target '" + _target + "'");
             return _graph.Zero;
         }
 

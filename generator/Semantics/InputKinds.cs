@@ -13,7 +13,7 @@ namespace LossGen.Generator.Semantics;
 /// </summary>
 internal static class InputKinds
 {
-    public static InputKind Infer(Node loss)
+    public static InputKind Infer(Node loss, string input = "x")
     {
         List<Node> order = Walk.TopologicalOrder(loss);
         var users = new Dictionary<Node, List<Node>>();
@@ -30,7 +30,7 @@ internal static class InputKinds
             }
         }
 
-        Node? x = order.FirstOrDefault(n => n.Op == Op.Input && n.Name == "x");
+        Node? x = order.FirstOrDefault(n => n.Op == Op.Input && n.Name == input);
         if (x is null)
         {
             return InputKind.Values;

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using LossGen.Generator;
+using LossGen.Generator.Autodiff;
 using LossGen.Generator.Canned;
 using LossGen.Generator.Ir;
 using LossGen.Generator.Model;
@@ -64,19 +65,19 @@ public class LossesPageTests
                 LossSpec spec = CannedLosses.ToSpec(loss, type, options, diagnostics);
                 var dsl = new List<DslDiagnostic>();
                 var compiled = LossCompiler.Analyze(spec, dsl, diagnostics) ?? throw new InvalidOperationException(loss.Attribute + " " + label + ": " + string.Join("; ", dsl));
-                sb.Append($"**{label}** — inputs: {string.Join(", ", spec.Inputs.Select(i => $"`{i.Name}` ({i.Role})"))}\n\n");
+                sb.Append($"**{label}** — inputs: {string.Join(", ", spec.Inputs.Select(i => $"`{i.Shown}` ({i.Role})"))}\n\n");
                 sb.Append("```\n");
                 sb.Append($"formula:  {spec.Expression}\n");
-                sb.Append($"L       = {Printer.Print(compiled.Loss)}\n");
+                sb.Append($"L       = {Printer.Print(compiled.Loss, compiled.Shown)}\n");
                 if (compiled.MeanWeight is not null)
                 {
-                    sb.Append($"Mean divides by the sum of {Printer.Print(compiled.MeanWeight)}\n");
+                    sb.Append($"Mean divides by the sum of {Printer.Print(compiled.MeanWeight, compiled.Shown)}\n");
                 }
 
-                sb.Append($"dL/dx   = {Printer.Print(compiled.Dx)}\n");
-                if (compiled.Dy is not null)
+                sb.Append($"{"dL/d" + compiled.Shown("x"),-8}= {Printer.Print(compiled.Dx, compiled.Shown)}\n");
+                foreach (GradientOutput other in compiled.Others)
                 {
-                    sb.Append($"dL/dy   = {Printer.Print(compiled.Dy)}\n");
+                    sb.Append($"{"dL/d" + compiled.Shown(other.Input.Name),-8}= {Printer.Print(other.Value, compiled.Shown)}\n");
                 }
 
                 if (spec.HasIgnoreIndex)
