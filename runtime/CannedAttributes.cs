@@ -178,3 +178,57 @@ public sealed class SigmoidFocalLossAttribute : CannedLossAttribute
     /// <summary>Focusing exponent. Default 2.</summary>
     public double Gamma { get; set; } = 2.0;
 }
+
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.gaussian_nll_loss</c>: the negative log-likelihood of targets <c>y</c> under
+/// Gaussians of means <c>x</c> and variances <c>var</c>, <c>0.5 * (log(v) + (x - y)^2 / v)</c> with <c>v</c> the variance
+/// clamped to at least <see cref="Eps"/> (in the value only, as PyTorch). Gradients to <c>x</c> and <c>var</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class GaussianNllLossAttribute : CannedLossAttribute
+{
+    /// <summary>Adds the constant <c>0.5 * log(2 * pi)</c>. Default false.</summary>
+    public bool Full { get; set; }
+    /// <summary>The smallest variance used in the value. Default 1e-6.</summary>
+    public double Eps { get; set; } = 1e-6;
+    /// <summary>
+    /// <c>var</c> has one value per sample: <c>x</c>'s shape without its last axis, or with it of length 1 (PyTorch
+    /// broadcasts such a var); <c>dvar</c> then has <c>var</c>'s shape. Default false: <c>var</c> has <c>x</c>'s shape.
+    /// </summary>
+    public bool BroadcastVar { get; set; }
+}
+
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.triplet_margin_loss</c>: <c>max(0, Margin + d(anchor, positive) - d(anchor, negative))</c>
+/// per triplet, with <c>d</c> the p-norm distance over the last axis (<c>pairwise_distance</c>). Gradients to all three.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class TripletMarginLossAttribute : CannedLossAttribute
+{
+    /// <summary>The margin. Default 1.</summary>
+    public double Margin { get; set; } = 1.0;
+    /// <summary>The norm of the distance. Default 2.</summary>
+    public double P { get; set; } = 2.0;
+    /// <summary>Added to each difference before the norm. Default 1e-6.</summary>
+    public double Eps { get; set; } = 1e-6;
+    /// <summary>Uses the smaller of d(anchor, negative) and d(positive, negative). Default false.</summary>
+    public bool Swap { get; set; }
+}
+
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.triplet_margin_with_distance_loss</c>: the triplet loss with the distance written in
+/// the expression language over the last axis, in terms of <c>a</c> and <c>b</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class TripletMarginWithDistanceLossAttribute : CannedLossAttribute
+{
+    /// <summary>
+    /// The distance between <c>a</c> and <c>b</c>, e.g. <c>"1 - sum(a * b) / (norm(a) * norm(b))"</c>. Default
+    /// <c>"norm(a - b + 1e-6)"</c>, PyTorch's default <c>pairwise_distance</c>.
+    /// </summary>
+    public string Distance { get; set; } = "norm(a - b + 1e-6)";
+    /// <summary>The margin. Default 1.</summary>
+    public double Margin { get; set; } = 1.0;
+    /// <summary>Uses the smaller of d(anchor, negative) and d(positive, negative). Default false.</summary>
+    public bool Swap { get; set; }
+}

@@ -237,6 +237,74 @@ internal static class CannedLosses
                 return new CannedForm(weighted ? $"-mean(w * ({term}))" : $"-mean({term})", inputs, ClassAxis: -1);
             }),
 
+        new CannedLoss("GaussianNllLoss", "torch.nn.functional.gaussian_nll_loss", false,
+            new[]
+            {
+                new CannedOption("Full", false, "adds the constant 0.5 * log(2 * pi)"),
+                new CannedOption("Eps", 1e-6, "var is clamped to at least Eps in the value (not in the gradient), as PyTorch"),
+                new CannedOption("BroadcastVar", false, "var has one value per sample: x's shape without the last axis, or with it of length 1 (PyTorch's broadcast var); the gradient dvar sums over that axis"),
+            },
+            o =>
+            {
+                double eps = (double)o("Eps");
+                bool broadcast = (bool)o("BroadcastVar");
+                var inputs = new[]
+                {
+                    new InputDecl("x", LikeX, true, "means"),
+                    new InputDecl("y", LikeX, false, "targets"),
+                    new InputDecl("var", broadcast ? PerRow : LikeX, true, "variances, non-negative", "var"),
+                };
+                if (eps <= 0)
+                {
+                    return new CannedForm(string.Empty, inputs, Error: $"Eps = {Plain(eps)} is not positive");
+                }
+
+                // As PyTorch: var is clamped under no_grad, so the value is max(var, eps) and the gradient var's own.
+                string full = (bool)o("Full") ? " + " + Number(0.5 * Math.Log(2 * Math.PI)) : string.Empty;
+                return new CannedForm($"v = var + detach(max(var, {Number(eps)}) - var); 0.5 * (log(v) + (x - y)^2 / v){full}", inputs, ClassAxis: broadcast ? -1 : null);
+            }),
+
+        new CannedLoss("TripletMarginLoss", "torch.nn.functional.triplet_margin_loss", false,
+            new[]
+            {
+                new CannedOption("Margin", 1.0, "how much farther the negative must be than the positive"),
+                new CannedOption("P", 2.0, "the norm of the pairwise distance (1, 2 or any p >= 1)"),
+                new CannedOption("Eps", 1e-6, "added to each difference before the norm, as pairwise_distance"),
+                new CannedOption("Swap", false, "the distance to the negative is the smaller of anchor's and positive's (distance swap)"),
+            },
+            o =>
+            {
+                double p = (double)o("P");
+                var inputs = Triplet();
+                if (!(p >= 1))
+                {
+                    return new CannedForm(string.Empty, inputs, Error: $"P = {Plain(p)} is less than 1");
+                }
+
+                string eps = Plus((double)o("Eps"));
+                string norm = p == 2 ? "norm({0} - {1}" + eps + ")" : "norm({0} - {1}" + eps + ", " + Number(p) + ")";
+                return TripletForm(inputs, (a, b) => string.Format(CultureInfo.InvariantCulture, norm, a, b), (double)o("Margin"), (bool)o("Swap"));
+            }),
+
+        new CannedLoss("TripletMarginWithDistanceLoss", "torch.nn.functional.triplet_margin_with_distance_loss", false,
+            new[]
+            {
+                new CannedOption("Distance", DefaultDistance, "the distance between a and b, written in the language over the last axis (default: pairwise_distance, the Euclidean distance with eps 1e-6)"),
+                new CannedOption("Margin", 1.0, "how much farther the negative must be than the positive"),
+                new CannedOption("Swap", false, "the distance to the negative is the smaller of anchor's and positive's (distance swap)"),
+            },
+            o =>
+            {
+                string distance = (string)o("Distance");
+                var inputs = Triplet();
+                if (distance.IndexOf(';') >= 0 || distance.Trim().Length == 0)
+                {
+                    return new CannedForm(string.Empty, inputs, Error: $"Distance = \"{distance}\" is not one expression in a and b");
+                }
+
+                return TripletForm(inputs, (a, b) => "(" + SubstituteAB(distance, a, b) + ")", (double)o("Margin"), (bool)o("Swap"));
+            }),
+
         new CannedLoss("SigmoidFocalLoss", "torchvision.ops.sigmoid_focal_loss", false,
             new[]
             {
@@ -253,6 +321,39 @@ internal static class CannedLosses
     };
 
     public static readonly IReadOnlyList<string> AttributeNames = All.Select(c => "LossGen." + c.Attribute + "Attribute").ToArray();
+
+    /// <summary>pairwise_distance's default: the Euclidean distance of a - b + 1e-6 over the last axis.</summary>
+    public const string DefaultDistance = "norm(a - b + 1e-6)";
+
+    private static InputDecl[] Triplet() => new[]
+    {
+        new InputDecl("x", LikeX, true, "anchors", "anchor"),
+        new InputDecl("positive", LikeX, true, "positives", "positive"),
+        new InputDecl("negative", LikeX, true, "negatives", "negative"),
+    };
+
+    /// <summary>
+    /// The triplet loss <c>max(0, margin + d(anchor, positive) - d(anchor, negative))</c> over the last axis, with the
+    /// swap taking the smaller of d(anchor, negative) and d(positive, negative); the clamp at 0 passes the gradient at
+    /// 0, as PyTorch's clamp_min.
+    /// </summary>
+    private static CannedForm TripletForm(IReadOnlyList<InputDecl> inputs, Func<string, string, string> distance, double margin, bool swap)
+    {
+        string body = $"dPositive = {distance("anchor", "positive")}; dNegative = {distance("anchor", "negative")}; ";
+        string negative = "dNegative";
+        if (swap)
+        {
+            body += $"dSwap = {distance("positive", "negative")}; dClosest = min(dNegative, dSwap); ";
+            negative = "dClosest";
+        }
+
+        body += $"z = {Number(margin)} + dPositive - {negative}; where(z < 0, 0, z)";
+        return new CannedForm(body, inputs, ClassAxis: -1);
+    }
+
+    /// <summary>The distance expression with its names a and b replaced by the tensors' (whole identifiers only).</summary>
+    private static string SubstituteAB(string distance, string a, string b) =>
+        System.Text.RegularExpressions.Regex.Replace(distance, "(?<![A-Za-z0-9_])[ab](?![A-Za-z0-9_])", m => m.Value == "a" ? a : b);
 
     private static InputDecl[] Values() => new[] { new InputDecl("x", LikeX, true, "predictions"), new InputDecl("y", LikeX, true, "targets") };
 
@@ -289,7 +390,7 @@ internal static class CannedLosses
         int classes = named.TryGetValue("Classes", out object? c) && c is int ci ? ci : 0;
         int classAxis = named.TryGetValue("ClassAxis", out object? a) && a is int ai ? ai : 1;
         Extraction.CheckOptions(reduction, classes, classAxis, diagnostics);
-        foreach (string key in new[] { "LabelSmoothing", "Beta", "Delta", "Eps", "Alpha", "Gamma", "Margin" })
+        foreach (string key in new[] { "LabelSmoothing", "Beta", "Delta", "Eps", "Alpha", "Gamma", "Margin", "P" })
         {
             if (named.TryGetValue(key, out object? v) && v is double d && (double.IsNaN(d) || double.IsInfinity(d)))
             {

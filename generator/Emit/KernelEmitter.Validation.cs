@@ -53,7 +53,7 @@ internal sealed partial class KernelEmitter
         // the caller may not ask for (the loss tensor of a gradient kernel) is checked only when asked for.
         foreach (string name in PerPosition().Where(n => TensorGuard(n) is null))
         {
-            w.Line($"global::LossGen.Internal.Check.PositionShape({name}.Lengths, x.Lengths, axis, \"{Shown(name)}\");");
+            w.Line($"global::LossGen.Internal.Check.PositionShape({name}.Lengths, x.Lengths, axis, \"{Shown(name)}\"{PositionShapeOptions(name)});");
         }
 
         foreach (string name in LikeX().Where(n => !LikeXInputs().Contains(n) && TensorGuard(n) is null))
@@ -102,7 +102,7 @@ internal sealed partial class KernelEmitter
                 w.Line("{");
                 w.Open();
                 w.Line(PerPosition().Contains(output)
-                    ? $"global::LossGen.Internal.Check.PositionShape({output}.Lengths, x.Lengths, axis, \"{Shown(output)}\");"
+                    ? $"global::LossGen.Internal.Check.PositionShape({output}.Lengths, x.Lengths, axis, \"{Shown(output)}\"{PositionShapeOptions(output)});"
                     : $"global::LossGen.Internal.Check.SameShape({output}.Lengths, x.Lengths, \"{Shown(output)}\", \"{ShapeOfX}\");");
             }
 
@@ -154,6 +154,17 @@ internal sealed partial class KernelEmitter
     private string Shown(string tensor) => _loss.Shown(tensor);
 
     private string ShapeOfX => "the shape of " + Shown("x");
+
+    /// <summary>
+    /// The optional arguments of a per-position shape check: the prediction's name when it is not x, and for a
+    /// per-position input other than class indices, that x's shape with the class axis of length 1 fits too.
+    /// </summary>
+    private string PositionShapeOptions(string tensor)
+    {
+        string reference = Shown("x") == "x" ? string.Empty : $", reference: \"{Shown("x")}\"";
+        bool kept = _loss.Inputs.Any(i => i.Name == tensor && i.Layout == InputLayout.PerRow);
+        return reference + (kept ? ", keptAxis: true" : string.Empty);
+    }
 
     private string RefOf(string name) =>
         name == "loss" || name == "dx" || _plan.Others.Any(o => o.Tensor == name)

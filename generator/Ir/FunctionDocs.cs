@@ -43,6 +43,7 @@ internal static class FunctionDocs
         }
 
         var graph = new Graph();
-        return f.Expand(graph, new[] { graph.Input("e") }).Shape == Shape.Class ? "class-shaped" : "row-shaped";
+        Node[] args = Enumerable.Range(0, f.Arity).Select(i => i == 0 ? graph.Input("e") : graph.Param("p" + i)).ToArray();
+        return f.Expand(graph, args).Shape == Shape.Class ? "class-shaped" : "row-shaped";
     }
 }

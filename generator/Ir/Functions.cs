@@ -139,6 +139,11 @@ internal static class Functions
         CSharp = "Ops.Softplus({0})", Partials = (g, a, r) => new[] { g.Call(Sigmoid, a[0]) },
     });
 
+    public static readonly Function Detach = Row(new("detach", 1, FunctionKind.Elementwise, "`a`, with no gradient through it (PyTorch's `.detach()`): `v + detach(max(v, eps) - v)` is `max(v, eps)` with the gradient of `v`")
+    { GradientDoc = "`0`", Use = ArgumentUse.Linear, Vector = "{0}", CSharp = "{0}", Fold = a => a[0],
+        Partials = (g, a, r) => new[] { g.Zero },
+    });
+
     public static readonly Function Relu = Row(new("relu", 1, FunctionKind.Elementwise, "`max(a, 0)`")
     { GradientDoc = "1 where `a > 0`, else 0: **0 at `a = 0`**, as PyTorch", Vector = "{V}.Relu({0})",
         CSharp = "Ops.Relu({0})", Fold = a => a[0] > 0 ? a[0] : 0, Partials = (g, a, r) => new[] { g.Call(Step, a[0]) },
@@ -248,6 +253,30 @@ internal static class Functions
     public static readonly Function Mean = Row(new("mean", 1, FunctionKind.Composite, "`sum(e) / C`")
     { GradientDoc = "`1/C`",
         Expand = (g, a) => g.Div(g.Call(Sum, a[0]), g.ClassCount),
+    });
+
+    // Norms over the class axis, as torch.linalg.vector_norm over the last axis (and pairwise_distance, which is the norm of
+    // a - b + eps): the root's derivative is 0 where the sum is 0, so an all-zero row has gradient 0, as in PyTorch.
+    public static readonly Function NormSqrt = Row(new("norm_sqrt", 1, FunctionKind.Elementwise, "sqrt(s), whose derivative is 0 at s = 0")
+    { UserVisible = false, Stem = "norm", Vector = "{V}.Sqrt({0})", CSharp = "T.Sqrt({0})", Fold = a => Math.Sqrt(a[0]),
+        Partials = (g, a, r) => new[] { g.Call(Where, g.Call(Less, g.Zero, a[0]), g.Div(g.Const(0.5), r), g.Zero) },
+    });
+
+    public static readonly Function NormRoot = Row(new("norm_root", 2, FunctionKind.Elementwise, "s^(1/p), whose derivative is 0 at s = 0")
+    { UserVisible = false, Stem = "norm", Costly = true, Vector = "{V}.Exp({V}.Divide({V}.Log({0}), {1}))", CSharp = "T.Pow({0}, T.One / {1})", Fold = a => Math.Pow(a[0], 1 / a[1]),
+        Partials = (g, a, r) => new[] { g.Call(Where, g.Call(Less, g.Zero, a[0]), g.Div(r, g.Mul(a[1], a[0])), g.Zero), g.Zero },
+    });
+
+    public static readonly Function Norm = Row(new("norm", 1, FunctionKind.Composite, "`sqrt(sum(e^2))`: the Euclidean (L2) norm over the classes, as `torch.linalg.vector_norm`")
+    { GradientDoc = "`e / norm(e)`, and **0 where the norm is 0**, as PyTorch",
+        Expand = (g, a) => g.Call(NormSqrt, g.Call(Sum, g.Mul(a[0], a[0]))),
+    });
+
+    public static readonly Function NormP = Row(new("norm", 2, FunctionKind.Composite, "`sum(abs(e)^p)^(1/p)`: the p-norm over the classes (`p` a constant or hyper-parameter, p >= 1); `norm(e, 1)` is `sum(abs(e))`, `norm(e, 2)` is `norm(e)`")
+    { GradientDoc = "`sign(e) * abs(e)^(p-1) / norm(e, p)^(p-1)`, and **0 where the norm is 0**, as PyTorch", Parameters = new[] { "e", "p" },
+        Expand = (g, a) => a[1] is { Op: Op.Const, Value: 2 } ? g.Call(NormSqrt, g.Call(Sum, g.Mul(a[0], a[0])))
+            : a[1] is { Op: Op.Const, Value: 1 } ? g.Call(Sum, g.Call(Abs, a[0]))
+            : g.Call(NormRoot, g.Call(Sum, g.Call(Power, g.Call(Abs, a[0]), a[1])), a[1]),
     });
 
     public static readonly Function MaxReduce = Row(new("max", 1, FunctionKind.Reduction, "largest entry")

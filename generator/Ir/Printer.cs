@@ -6,7 +6,7 @@ namespace LossGen.Generator.Ir;
 
 /// <summary>
 /// Prints a graph as readable math in the language's own notation, recognising <c>softmax</c>, <c>log_softmax</c>
-/// and <c>mean</c> again; the seed prints as <c>g</c> and the class count as <c>C</c>. Used in XML docs and docs pages.
+/// <c>mean</c> and <c>norm</c> again; the seed prints as <c>g</c> and the class count as <c>C</c>. Used in XML docs and docs pages.
 /// </summary>
 internal static class Printer
 {
@@ -124,6 +124,15 @@ internal static class Printer
         if (IsLogSoftmax(node, out inner))
         {
             name = "log_softmax";
+            return true;
+        }
+
+        // norm_sqrt(sum(e * e)) is norm(e).
+        if (node.Function == Functions.NormSqrt && node.Args[0] is { Op: Op.Call } sum && sum.Function == Functions.Sum
+            && sum.Args[0] is { Op: Op.Call } square && square.Function == Functions.Multiply && square.Args[0] == square.Args[1])
+        {
+            name = "norm";
+            inner = square.Args[0];
             return true;
         }
 

@@ -61,9 +61,11 @@ public static class Check
 
     /// <summary>
     /// Checks a per-position tensor (class-index targets, per-sample losses): the shape of x without its class axis;
-    /// for unbatched x (rank 1), [1] or [].
+    /// for unbatched x (rank 1), [1] or []. With <paramref name="keptAxis"/> (a per-position input other than class
+    /// indices), x's shape with the class axis of length 1 is accepted too, as PyTorch broadcasts such a tensor.
+    /// <paramref name="reference"/> is the name the message gives x.
     /// </summary>
-    public static void PositionShape(ReadOnlySpan<nint> actual, ReadOnlySpan<nint> x, int classAxis, string name)
+    public static void PositionShape(ReadOnlySpan<nint> actual, ReadOnlySpan<nint> x, int classAxis, string name, string reference = "x", bool keptAxis = false)
     {
         bool matches;
         if (x.Length == 1)
@@ -78,6 +80,15 @@ public static class Check
                 if (d != classAxis)
                 {
                     matches = actual[e++] == x[d];
+                }
+            }
+
+            if (!matches && keptAxis && actual.Length == x.Length)
+            {
+                matches = true;
+                for (int d = 0; matches && d < x.Length; d++)
+                {
+                    matches = actual[d] == (d == classAxis ? 1 : x[d]);
                 }
             }
         }
@@ -100,7 +111,8 @@ public static class Check
                 }
             }
 
-            throw new ArgumentException($"Expected {name} of shape {Format(expected)} (x's shape {Format(x)} without class axis {classAxis}), got {Format(actual)}.", name);
+            string kept = keptAxis && x.Length > 1 ? " or with it of length 1" : string.Empty;
+            throw new ArgumentException($"Expected {name} of shape {Format(expected)} ({reference}'s shape {Format(x)} without class axis {classAxis}{kept}), got {Format(actual)}.", name);
         }
     }
 

@@ -74,10 +74,10 @@ public class LossesPageTests
                     sb.Append($"Mean divides by the sum of {Printer.Print(compiled.MeanWeight, compiled.Shown)}\n");
                 }
 
-                sb.Append($"{"dL/d" + compiled.Shown("x"),-8}= {Printer.Print(compiled.Dx, compiled.Shown)}\n");
+                sb.Append($"{Label("dL/d" + compiled.Shown("x"))}= {Printer.Print(compiled.Dx, compiled.Shown)}\n");
                 foreach (GradientOutput other in compiled.Others)
                 {
-                    sb.Append($"{"dL/d" + compiled.Shown(other.Input.Name),-8}= {Printer.Print(other.Value, compiled.Shown)}\n");
+                    sb.Append($"{Label("dL/d" + compiled.Shown(other.Input.Name))}= {Printer.Print(other.Value, compiled.Shown)}\n");
                 }
 
                 if (spec.HasIgnoreIndex)
@@ -91,6 +91,9 @@ public class LossesPageTests
 
         return sb.ToString();
     }
+
+    /// <summary>A gradient's label, padded to the width of "L       " (longer ones get one space).</summary>
+    private static string Label(string label) => label.Length >= 8 ? label + " " : label.PadRight(8);
 
     private static string Show(CannedOption option) => option.Default switch
     {
@@ -112,11 +115,13 @@ public class LossesPageTests
                 int when option.Name == "Target" => 1,
                 double when option.Name == "LabelSmoothing" => 0.1,
                 double when option.Name == "Alpha" => -1.0,
+                double when option.Name == "P" && loss.Attribute == "TripletMarginLoss" => 1.0,
+                string when option.Name == "Distance" => "1 - sum(a * b) / (norm(a) * norm(b))",
                 _ => null,
             };
             if (changed is not null)
             {
-                yield return ($"{option.Name} = {(changed is bool cb ? (cb ? "true" : "false") : changed is int ? "TargetKind.Probabilities" : Convert.ToString(changed, System.Globalization.CultureInfo.InvariantCulture))}", new Dictionary<string, object?> { [option.Name] = changed });
+                yield return ($"{option.Name} = {(changed is bool cb ? (cb ? "true" : "false") : changed is int ? "TargetKind.Probabilities" : changed is string text ? "\"" + text + "\"" : Convert.ToString(changed, System.Globalization.CultureInfo.InvariantCulture))}", new Dictionary<string, object?> { [option.Name] = changed });
             }
         }
     }
