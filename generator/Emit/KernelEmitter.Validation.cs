@@ -157,12 +157,12 @@ internal sealed partial class KernelEmitter
 
     /// <summary>
     /// The optional arguments of a per-position shape check: the prediction's name when it is not x, and for a
-    /// per-position input other than class indices, that x's shape with the class axis of length 1 fits too.
+    /// per-position input other than class indices (and its gradient), that x's shape with the class axis of length 1 fits too.
     /// </summary>
     private string PositionShapeOptions(string tensor)
     {
         string reference = Shown("x") == "x" ? string.Empty : $", reference: \"{Shown("x")}\"";
-        bool kept = _loss.Inputs.Any(i => i.Name == tensor && i.Layout == InputLayout.PerRow);
+        bool kept = _loss.Inputs.Any(i => (i.Name == tensor || "d" + i.Name == tensor) && i.Layout == InputLayout.PerRow);
         return reference + (kept ? ", keptAxis: true" : string.Empty);
     }
 

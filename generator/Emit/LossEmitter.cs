@@ -130,7 +130,9 @@ internal static class LossEmitter
                 }
                 else
                 {
-                    string kind = input.Differentiable ? $"[global::LossGen.LossInput(global::LossGen.InputKind.{loss.KindOf(input.Name)})] " : string.Empty;
+                    // The first prediction records what it holds (declared or inferred), another one only a declared kind.
+                    bool declaredKind = input.Role is "logits" or "probabilities" or "log-probabilities" or "values";
+                    string kind = input.Differentiable && (input.Name == "x" || declaredKind) ? $"[global::LossGen.LossInput(global::LossGen.InputKind.{loss.KindOf(input.Name)})] " : string.Empty;
                     Add($"{kind}ReadOnlyTensorSpan<{t}>", Identifiers.Escape(input.Shown), InputDoc(loss, input.Name));
                 }
             }

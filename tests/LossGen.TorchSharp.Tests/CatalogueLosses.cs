@@ -76,3 +76,56 @@ public static partial class Dice;
 [LossParameter("beta", 0.7)]
 [LossParameter("smooth", 1.0)]
 public static partial class Tversky;
+
+[GaussianNllLoss]
+public static partial class GaussianNll;
+
+[GaussianNllLoss(Full = true, Eps = 1e-3, Reduction = LossGen.Reduction.Sum)]
+public static partial class GaussianNllFullSum;
+
+[GaussianNllLoss(BroadcastVar = true)]
+public static partial class GaussianNllBroadcast;
+
+[GaussianNllLoss(BroadcastVar = true, Reduction = LossGen.Reduction.None)]
+public static partial class GaussianNllBroadcastNone;
+
+[TripletMarginLoss]
+public static partial class TripletMargin;
+
+[TripletMarginLoss(Margin = 0.5, P = 1, Swap = true, Reduction = LossGen.Reduction.Sum)]
+public static partial class TripletMarginL1Swap;
+
+[TripletMarginLoss(P = 3, Eps = 1e-3)]
+public static partial class TripletMarginP3;
+
+[TripletMarginWithDistanceLoss]
+public static partial class TripletWithDistance;
+
+[TripletMarginWithDistanceLoss(Distance = "1 - sum(a * b) / (norm(a) * norm(b))", Margin = 0.3, Swap = true, Reduction = LossGen.Reduction.Sum)]
+public static partial class TripletWithCosineDistance;
+
+/// <summary>The triplet loss written with named inputs (docs/dsl.md, "Named inputs").</summary>
+[Loss("relu(norm(anchor - positive) - norm(anchor - negative) + margin)", ClassAxis = -1)]
+[LossTensor("anchor")]
+[LossTensor("positive")]
+[LossTensor("negative")]
+[LossParameter("margin", 1.0)]
+public static partial class TripletWritten;
+
+/// <summary>
+/// Cross entropy with a learned temperature per sample: named logits, class indices and a per-position prediction, whose
+/// gradient dtemperature is one value per sample.
+/// </summary>
+[Loss("z = logits / temperature; logsumexp(z) - z[label]")]
+[LossTensor("logits", Kind = InputKind.Logits)]
+[LossTensor("label", TensorRole.ClassIndices)]
+[LossTensor("temperature", Shape = TensorShape.PerPosition)]
+public static partial class LearnedTemperature;
+
+/// <summary>Named inputs whose names meet the generated kernel's own (target, seed, double) and a weight per class.</summary>
+[Loss("w8[target] * (logsumexp(seed) - seed[target]) + 0.01 * mean(double)")]
+[LossTensor("seed")]
+[LossTensor("target", TensorRole.ClassIndices)]
+[LossTensor("w8", TensorRole.Weight, Shape = TensorShape.PerClass)]
+[LossTensor("double", TensorRole.Target)]
+public static partial class NamesThatMeetTheKernel;

@@ -36,7 +36,7 @@ public class CatalogueTests
             // Distances exactly on the margin (the clamp passes the gradient there, as torch.clamp_min).
             x.view(-1)[0] = tensor(1.0, dtype: dtype);
             y.view(-1)[0] = tensor(-1.0, dtype: dtype);
-            var inputs = new Inputs { ["x"] = x, ["y"] = y };
+            var inputs = new Named { ["x"] = x, ["y"] = y };
             Check(dtype, inputs, ["x"], t => F.hinge_embedding_loss(t["x"], t["y"], 1.0, TReduction.Mean),
                 f: b => HingeEmbedding.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
                 fb: (b, g) => HingeEmbedding.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), (float)g),
@@ -64,7 +64,7 @@ public class CatalogueTests
         using var xa = x.detach().clone().requires_grad_(true);
         var expected = F.hinge_embedding_loss(xa, y, 2.0, TReduction.None);
         (expected * g).sum().backward();
-        var b = new Buffers(dtype).Add("x", x).Add("y", y).Add("g", g).Zeros("loss", x).Zeros("dx", x);
+        var b = new NamedBuffers(dtype).Add("x", x).Add("y", y).Add("g", g).Zeros("loss", x).Zeros("dx", x);
         if (dtype == ScalarType.Float32)
         {
             HingeEmbeddingNone.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("loss"), b.Ro<float>("g"), b.Rw<float>("dx"));
@@ -89,7 +89,7 @@ public class CatalogueTests
             var label = Signs([n], dtype);
             // A pair exactly on the margin: -label * (x - y) + margin == 0 (the clamp passes the gradient there).
             x[0] = y[0] + label[0] * 0.25;
-            var inputs = new Inputs { ["x"] = x, ["y"] = y, ["label"] = label };
+            var inputs = new Named { ["x"] = x, ["y"] = y, ["label"] = label };
             Check(dtype, inputs, ["x", "y"], t => F.margin_ranking_loss(t["x"], t["y"], t["label"], 0.0, TReduction.Mean),
                 f: b => MarginRanking.Forward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label")),
                 fb: (b, g) => MarginRanking.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
@@ -118,7 +118,7 @@ public class CatalogueTests
             // Some pairs nearly parallel, some opposite: cos near 1 and -1.
             y[0] = x[0] * 2 + 1e-3;
             var label = Signs([n], dtype);
-            var inputs = new Inputs { ["x"] = x, ["y"] = y, ["label"] = label };
+            var inputs = new Named { ["x"] = x, ["y"] = y, ["label"] = label };
             Check(dtype, inputs, ["x", "y"], a => F.cosine_embedding_loss(a["x"], a["y"], a["label"], 0.0, TReduction.Mean),
                 f: b => CosineEmbedding.Forward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label")),
                 fb: (b, g) => CosineEmbedding.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("label"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
@@ -139,7 +139,7 @@ public class CatalogueTests
     [Fact]
     public void Cosine_embedding_loss_rejects_labels_of_the_wrong_shape_before_writing()
     {
-        var b = new Buffers(ScalarType.Float64).Add("x", randn([4, 3], dtype: ScalarType.Float64)).Add("y", randn([4, 3], dtype: ScalarType.Float64))
+        var b = new NamedBuffers(ScalarType.Float64).Add("x", randn([4, 3], dtype: ScalarType.Float64)).Add("y", randn([4, 3], dtype: ScalarType.Float64))
             .Add("label", ones([3], dtype: ScalarType.Float64)).Zeros("dx", zeros([4, 3])).Zeros("dy", zeros([4, 3]));
         var e = Assert.Throws<ArgumentException>(() => CosineEmbedding.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("label"), b.Rw<double>("dx"), b.Rw<double>("dy")));
         Assert.Equal("label", e.ParamName);
@@ -158,7 +158,7 @@ public class CatalogueTests
             // A class exactly on the margin of the target (z = 0: no gradient, as PyTorch's kernel).
             long other = (t[0].item<long>() + 1) % c;
             x[0, other] = x[0, t[0].item<long>()] - 1.0;
-            var inputs = new Inputs { ["x"] = x, ["t"] = t, ["w"] = w };
+            var inputs = new Named { ["x"] = x, ["t"] = t, ["w"] = w };
             Check(dtype, inputs, ["x"], a => F.multi_margin_loss(a["x"], a["t"], 1, 1.0, null, TReduction.Mean),
                 f: b => MultiMargin.Forward(b.Ro<float>("x"), b.Ro<long>("t")),
                 fb: (b, g) => MultiMargin.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
@@ -186,7 +186,7 @@ public class CatalogueTests
     [Fact]
     public void Multi_margin_loss_rejects_a_class_index_out_of_range_before_writing()
     {
-        var b = new Buffers(ScalarType.Float64).Add("x", randn([3, 4], dtype: ScalarType.Float64)).Add("t", tensor(new long[] { 0, 4, 1 })).Zeros("dx", zeros([3, 4]));
+        var b = new NamedBuffers(ScalarType.Float64).Add("x", randn([3, 4], dtype: ScalarType.Float64)).Add("t", tensor(new long[] { 0, 4, 1 })).Zeros("dx", zeros([3, 4]));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => MultiMargin.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx")));
         Assert.Equal("t", e.ParamName);
         Assert.All(TorchAssert.Values(b.Tensor("dx")), v => Assert.Equal(0.0, v));
@@ -201,7 +201,7 @@ public class CatalogueTests
             var x = randn([n, c], dtype: dtype) * 4;
             var y = randint(0, 2, [n, c], dtype: ScalarType.Int64).to_type(dtype);
             var w = rand([c], dtype: dtype) + 0.5;
-            var inputs = new Inputs { ["x"] = x, ["y"] = y, ["w"] = w };
+            var inputs = new Named { ["x"] = x, ["y"] = y, ["w"] = w };
             Check(dtype, inputs, ["x", "y"], a => F.multilabel_soft_margin_loss(a["x"], a["y"], null, TReduction.Mean),
                 f: b => MultiLabelSoftMargin.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
                 fb: (b, g) => MultiLabelSoftMargin.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
@@ -227,7 +227,7 @@ public class CatalogueTests
         var y = randn([5, 37], dtype: dtype);
         x[0, 0] = tensor(0.0, dtype: dtype);
         x[1, 1] = y[1, 1];
-        var inputs = new Inputs { ["x"] = x, ["y"] = y };
+        var inputs = new Named { ["x"] = x, ["y"] = y };
         Check(dtype, inputs, ["x", "y"], a => (torch.where(a["x"] > 0, a["x"], 0.01 * a["x"]) * a["y"]).sum(),
             f: b => LeakyReluWhere.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
             fb: (b, g) => LeakyReluWhere.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
@@ -254,7 +254,7 @@ public class CatalogueTests
             var t = randint(0, c, [n], dtype: ScalarType.Int64);
             var w = rand([c], dtype: dtype) + 0.25;
             var mask = randint(0, 2, [n, c], dtype: ScalarType.Int64).to_type(dtype);
-            var indices = new Inputs { ["x"] = x, ["t"] = t, ["w"] = w };
+            var indices = new Named { ["x"] = x, ["t"] = t, ["w"] = w };
             Check(dtype, indices, ["x"], a => { var ce = F.cross_entropy(a["x"], a["t"], reduction: TReduction.None); return (ce + 1.0 * (1 - (-ce).exp())).mean(); },
                 f: b => Poly1CrossEntropy.Forward(b.Ro<float>("x"), b.Ro<long>("t")),
                 fb: (b, g) => Poly1CrossEntropy.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
@@ -277,7 +277,7 @@ public class CatalogueTests
                 db: (b, g) => InfoNce.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g),
                 dfb: (b, g) => InfoNce.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g));
 
-            var dense = new Inputs { ["x"] = x, ["y"] = mask };
+            var dense = new Named { ["x"] = x, ["y"] = mask };
             Check(dtype, dense, ["x", "y"], a => { var p = a["x"].sigmoid(); return (1 - (2 * (p * a["y"]).sum(1) + 1) / (p.sum(1) + a["y"].sum(1) + 1)).mean(); },
                 f: b => Dice.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
                 fb: (b, g) => Dice.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
@@ -300,96 +300,8 @@ public class CatalogueTests
         }
     }
 
-    /// <summary>
-    /// TorchSharp's loss with autograd against Forward, Backward and ForwardBackward (float or double, as
-    /// <paramref name="dtype"/>): the loss, then d&lt;name&gt; for every name in <paramref name="grads"/>.
-    /// </summary>
-    private static void Check(ScalarType dtype, Inputs inputs, string[] grads, Func<Inputs, Tensor> torchLoss,
-        Func<Buffers, float> f, Action<Buffers, double> fb, Func<Buffers, double, float> ffb,
-        Func<Buffers, double> d, Action<Buffers, double> db, Func<Buffers, double, double> dfb)
-    {
-        using var scope = NewDisposeScope();
-        var leaves = new Inputs();
-        foreach ((string name, Tensor value) in inputs)
-        {
-            leaves[name] = grads.Contains(name) ? value.detach().clone().requires_grad_(true) : value;
-        }
-
-        Tensor expected = torchLoss(leaves);
-        (expected * Upstream).backward();
-
-        var b = new Buffers(dtype);
-        foreach ((string name, Tensor value) in inputs)
-        {
-            b.Add(name, value);
-        }
-
-        bool single = dtype == ScalarType.Float32;
-        TorchAssert.Close(expected, tensor(single ? f(b) : d(b), dtype: dtype), "Forward");
-        foreach (bool fused in new[] { false, true })
-        {
-            foreach (string name in grads)
-            {
-                b.Zeros("d" + name, inputs[name]);
-            }
-
-            if (fused)
-            {
-                double loss = single ? ffb(b, Upstream) : dfb(b, Upstream);
-                TorchAssert.Close(expected, tensor(loss, dtype: dtype), "ForwardBackward loss");
-            }
-            else if (single)
-            {
-                fb(b, Upstream);
-            }
-            else
-            {
-                db(b, Upstream);
-            }
-
-            foreach (string name in grads)
-            {
-                TorchAssert.Close(leaves[name].grad!, b.Tensor("d" + name), (fused ? "ForwardBackward d" : "Backward d") + name);
-            }
-        }
-    }
-
-    private sealed class Inputs : Dictionary<string, Tensor>
-    {
-    }
-
-    /// <summary>Tensors copied out of TorchSharp into arrays, passed to the generated methods as tensor spans.</summary>
-    private sealed class Buffers(ScalarType dtype)
-    {
-        private readonly Dictionary<string, (Array Data, nint[] Shape)> _items = new();
-
-        public Buffers Add(string name, Tensor value)
-        {
-            nint[] shape = value.shape.Select(s => (nint)s).ToArray();
-            using var contiguous = value.detach().contiguous();
-            Array data = value.dtype == ScalarType.Int64 ? contiguous.data<long>().ToArray()
-                : dtype == ScalarType.Float32 ? contiguous.to_type(ScalarType.Float32).data<float>().ToArray()
-                : contiguous.to_type(ScalarType.Float64).data<double>().ToArray();
-            _items[name] = (data, shape);
-            return this;
-        }
-
-        public Buffers Zeros(string name, Tensor like)
-        {
-            nint[] shape = like.shape.Select(s => (nint)s).ToArray();
-            _items[name] = (dtype == ScalarType.Float32 ? new float[like.numel()] : new double[like.numel()], shape);
-            return this;
-        }
-
-        public System.Numerics.Tensors.ReadOnlyTensorSpan<T> Ro<T>(string name) => new((T[])_items[name].Data, _items[name].Shape);
-
-        public System.Numerics.Tensors.TensorSpan<T> Rw<T>(string name) => new((T[])_items[name].Data, _items[name].Shape);
-
-        public Tensor Tensor(string name)
-        {
-            (Array data, nint[] shape) = _items[name];
-            long[] lengths = shape.Select(s => (long)s).ToArray();
-            return data is float[] single ? tensor(single, lengths) : tensor((double[])data, lengths);
-        }
-    }
+    private static void Check(ScalarType dtype, Named inputs, string[] grads, Func<Named, Tensor> torchLoss,
+        Func<NamedBuffers, float> f, Action<NamedBuffers, double> fb, Func<NamedBuffers, double, float> ffb,
+        Func<NamedBuffers, double> d, Action<NamedBuffers, double> db, Func<NamedBuffers, double, double> dfb) =>
+        LossCheck.Against(dtype, Upstream, inputs, grads, torchLoss, f, fb, ffb, d, db, dfb);
 }
