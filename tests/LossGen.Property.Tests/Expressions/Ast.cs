@@ -56,7 +56,7 @@ public sealed record LossProgram(IReadOnlyList<(string Name, Ex Value)> Locals, 
 
 public static class Tree
 {
-    public static readonly string[] ClassAxisFunctions = { "softmax", "log_softmax", "logsumexp", "sum", "mean" };
+    public static readonly string[] ClassAxisFunctions = { "softmax", "log_softmax", "logsumexp", "sum", "mean", "norm" };
 
     /// <summary>The comparisons where's condition may use (docs/dsl.md: comparisons and where).</summary>
     public static readonly string[] Comparisons = { "<", "<=", ">", ">=", "==", "!=" };
@@ -67,7 +67,7 @@ public static class Tree
     public static string Comparison(string where) => where.Substring("where".Length);
 
     public static bool IsReduction(Call c) =>
-        c.Fn is "logsumexp" or "sum" or "mean" || (c.Fn is "max" or "min" && c.Args.Length == 1);
+        c.Fn is "logsumexp" or "sum" or "mean" or "norm" || (c.Fn is "max" or "min" && c.Args.Length == 1);
 
     public static bool OverClasses(Call c) => IsReduction(c) || c.Fn is "softmax" or "log_softmax";
 

@@ -94,15 +94,21 @@ public static class ExprGen
         ["sum/1"] = (s, d, n, env, exact) => Row(s, exact) && d != Dom.Unit ? ClassArgument("sum", d, n, env) : null,
         ["mean/1"] = (s, d, n, env, exact) => Row(s, exact) ? ClassArgument("mean", d, n, env) : null,
         ["max/1"] = (s, d, n, env, exact) => Row(s, exact) ? ClassArgument("max", d, n, env) : null,
+        // Norms are non-negative (positive but for an all-zero row); p is a constant, 1 (sum of abs, kinked at 0) or not.
+        ["norm/1"] = (s, d, n, env, exact) => Row(s, exact) && d != Dom.Unit ? ClassArgument("norm", Dom.Any, n, env) : null,
+        ["norm/2"] = (s, d, n, env, exact) => Row(s, exact) && d != Dom.Unit
+            ? Gen.Select(Expr(Sh.Class, Dom.Any, n - 1, env, true), Gen.OneOf(1.0, 2.0, 3.0, 1.5), (a, p) => (Ex)new Call("norm", new[] { a, new Num(p) }))
+            : null,
         ["min/1"] = (s, d, n, env, exact) => Row(s, exact) ? ClassArgument("min", d, n, env) : null,
         ["pick"] = (s, d, n, env, exact) => Row(s, exact) && env.AllowTarget ? Expr(Sh.Class, d, n - 1, env, true).Select(a => (Ex)new Pick(a)) : null,
     };
 
     /// <summary>
-    /// Functions of the table that are not productions of <see cref="Expr"/>: a leaf, the whole-loss form, and the
-    /// comparisons, which are written only inside <c>where/3</c>.
+    /// Functions of the table that are not productions of <see cref="Expr"/>: a leaf, the whole-loss form, the
+    /// comparisons, which are written only inside <c>where/3</c>, and detach, whose zero gradient finite differences
+    /// cannot see (checked against TorchSharp's no_grad clamp by the GaussianNllLoss tests).
     /// </summary>
-    public static readonly string[] Special = { "one_hot/1", "mean_by/2", "<", "<=", ">", ">=", "==", "!=" };
+    public static readonly string[] Special = { "one_hot/1", "mean_by/2", "<", "<=", ">", ">=", "==", "!=", "detach/1" };
 
     private static bool Row(Sh s, bool exact) => exact ? s == Sh.Row : s >= Sh.Row;
 

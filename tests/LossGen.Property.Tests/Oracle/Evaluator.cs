@@ -18,7 +18,7 @@ public sealed class Evaluator
     private enum K
     {
         Const, X, Y, W, OneHot, Hyper, Neg, Add, Sub, Mul, Div, Pow, Fn1, Min2, Max2, XLogY, Bce, Clamp,
-        Softmax, LogSoftmax, LogSumExp, Sum, Mean, MaxR, MinR, Pick, Where,
+        Softmax, LogSoftmax, LogSumExp, Sum, Mean, MaxR, MinR, Pick, Where, Norm,
     }
 
     private sealed record Ins(K Kind, int[] Args, bool ClassShaped, double Value = 0, string Fn = "", int Hyper = 0);
@@ -104,10 +104,11 @@ public sealed class Evaluator
                     ("logsumexp", 1) => K.LogSumExp,
                     ("sum", 1) => K.Sum,
                     ("mean", 1) => K.Mean,
+                    ("norm", 1 or 2) => K.Norm,
                     (_, 1) => K.Fn1,
                     _ => throw new NotSupportedException(c.Fn),
                 };
-                bool classShaped = kind is K.Softmax or K.LogSoftmax || (kind is not (K.LogSumExp or K.Sum or K.Mean or K.MaxR or K.MinR) && AnyClass(a));
+                bool classShaped = kind is K.Softmax or K.LogSoftmax || (kind is not (K.LogSumExp or K.Sum or K.Mean or K.MaxR or K.MinR or K.Norm) && AnyClass(a));
                 return Emit(new Ins(kind, a, classShaped, Fn: c.Fn));
             }
         }
@@ -364,6 +365,21 @@ public sealed class Evaluator
                     case K.LogSumExp: v[j] = LogSumExp(Arg(0)); break;
                     case K.Sum: v[j] = Arg(0).Sum(); break;
                     case K.Mean: v[j] = Arg(0).Sum() / classes; break;
+                    case K.Norm:
+                    {
+                        // (sum |e|^p)^(1/p); the sum of abs is kinked where an entry is 0, every norm singular at 0.
+                        double[] e = Arg(0);
+                        double p = NormP(ins, row);
+                        v[j] = p == 2 ? Math.Sqrt(e.Sum(q => q * q)) : p == 1 ? e.Sum(Math.Abs) : Math.Pow(e.Sum(q => Math.Pow(Math.Abs(q), p)), 1 / p);
+                        if (p == 1)
+                        {
+                            Kink(row, ins, e.Min(q => Rel(q, q)));
+                        }
+
+                        row.Singular = Math.Min(row.Singular, v[j]);
+                        break;
+                    }
+
                     case K.MaxR:
                     case K.MinR:
                     {
@@ -390,6 +406,9 @@ public sealed class Evaluator
 
         return row;
     }
+
+    /// <summary>The p of a norm call: its constant second argument, or 2.</summary>
+    private static double NormP(Ins ins, Row row) => ins.Args.Length == 2 ? row.V[ins.Args[1]][0] : 2;
 
     /// <summary>Reverse mode from the body, whose adjoint is <paramref name="seed"/> (one value, or one per class).</summary>
     private void Backward(Row row, double[] seed, int target, int classes)
@@ -448,6 +467,17 @@ public sealed class Evaluator
                 case K.Mean:
                     for (int j = 0; j < e.Length; j++) Add(0, j, g[0] / classes);
                     continue;
+                case K.Norm:
+                {
+                    // As torch.linalg.vector_norm: sign(e) |e|^(p-1) / norm^(p-1), and 0 where the norm is 0.
+                    double p = NormP(ins, row);
+                    for (int j = 0; j < e.Length; j++)
+                    {
+                        Add(0, j, r[0] == 0 ? 0 : g[0] * Math.Sign(e[j]) * Math.Pow(Math.Abs(e[j]), p - 1) / Math.Pow(r[0], p - 1));
+                    }
+
+                    continue;
+                }
                 case K.MaxR:
                 case K.MinR:
                 {
