@@ -223,10 +223,11 @@ public sealed class TripletMarginLossAttribute : CannedLossAttribute
 public sealed class TripletMarginWithDistanceLossAttribute : CannedLossAttribute
 {
     /// <summary>
-    /// The distance between <c>a</c> and <c>b</c>, e.g. <c>"1 - sum(a * b) / (norm(a) * norm(b))"</c>. Default
+    /// PyTorch's <c>distance_function</c>, written in the expression language: the distance between <c>a</c> and
+    /// <c>b</c> over the last axis, e.g. <c>"1 - sum(a * b) / (norm(a) * norm(b))"</c>. Default
     /// <c>"norm(a - b + 1e-6)"</c>, PyTorch's default <c>pairwise_distance</c>.
     /// </summary>
-    public string Distance { get; set; } = "norm(a - b + 1e-6)";
+    public string DistanceFunction { get; set; } = "norm(a - b + 1e-6)";
     /// <summary>The margin. Default 1.</summary>
     public double Margin { get; set; } = 1.0;
     /// <summary>Uses the smaller of d(anchor, negative) and d(positive, negative). Default false.</summary>

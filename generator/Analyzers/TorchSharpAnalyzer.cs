@@ -13,7 +13,8 @@ namespace LossGen.Generator.Analyzers;
 /// Flags TorchSharp losses fed the wrong kind of input: probabilities (softmax, sigmoid) where logits belong
 /// (<c>cross_entropy</c>, <c>CrossEntropyLoss</c>, <c>binary_cross_entropy_with_logits</c>, <c>BCEWithLogitsLoss</c>),
 /// probabilities where log-probabilities belong (<c>nll_loss</c>, <c>NLLLoss</c>, <c>kl_div</c>, <c>KLDivLoss</c>),
-/// log-probabilities where probabilities belong (<c>binary_cross_entropy</c>, <c>BCELoss</c>), and the log of softmax or
+/// log-probabilities where probabilities belong (<c>binary_cross_entropy</c>, <c>BCELoss</c>), a kl_div target that its
+/// log_target reads as the other kind (TorchSharp's default log_target is true, PyTorch's false), and the log of softmax or
 /// sigmoid output. Values are followed through locals and assignments within the method; a value is flagged only when
 /// every definition that reaches the call proves it. TorchSharp is matched by metadata name: no reference to it.
 /// </summary>
@@ -26,7 +27,8 @@ public sealed partial class TorchSharpAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ProbabilitiesAsLogProbabilities,
         DiagnosticDescriptors.TorchLogOfSoftmax,
         DiagnosticDescriptors.TorchLogOfSigmoid,
-        DiagnosticDescriptors.LogProbabilitiesAsProbabilities);
+        DiagnosticDescriptors.LogProbabilitiesAsProbabilities,
+        DiagnosticDescriptors.KlDivLogTargetMismatch);
 
     /// <inheritdoc/>
     public override void Initialize(AnalysisContext context)
@@ -101,6 +103,7 @@ public sealed partial class TorchSharpAnalyzer : DiagnosticAnalyzer
                 }
 
                 CheckLoss(invocation);
+                CheckKlDivTarget(invocation);
                 CheckLog(invocation);
             }
         }
@@ -141,6 +144,43 @@ public sealed partial class TorchSharpAnalyzer : DiagnosticAnalyzer
                     Report(DiagnosticDescriptors.LogProbabilitiesAsProbabilities, inputSyntax, null, null,
                         name, AnalyzerHelpers.Short(inputSyntax), origin.Producer, "pass probabilities (softmax or sigmoid), or use a loss that takes log-probabilities (nll_loss) or logits");
                     break;
+            }
+        }
+
+        /// <summary>
+        /// TorchSharp's <c>kl_div(input, target, log_target = true)</c>: PyTorch's default is <c>log_target = false</c>,
+        /// so code ported from PyTorch that passes probabilities as the target and leaves log_target out reads them as
+        /// log-probabilities. Flags a target proved to hold probabilities under log_target true (given or by default),
+        /// and one proved to hold log-probabilities under log_target false.
+        /// </summary>
+        private void CheckKlDivTarget(IInvocationOperation invocation)
+        {
+            IMethodSymbol method = invocation.TargetMethod;
+            if (method.Name != "kl_div" || !_symbols.Is(method.ContainingType, _symbols.Functional))
+            {
+                return;
+            }
+
+            IArgumentOperation? target = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 1);
+            IArgumentOperation? logTarget = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "log_target");
+            if (target is null || logTarget is null || logTarget.Value.ConstantValue is not { HasValue: true, Value: bool asLog })
+            {
+                return;
+            }
+
+            bool byDefault = logTarget.ArgumentKind == ArgumentKind.DefaultValue;
+            Origin origin = Resolve(target.Value);
+            SyntaxNode syntax = target.Value.Syntax;
+            if (asLog && origin.Kind == ValueKind.Probabilities)
+            {
+                string how = byDefault ? "log-probabilities (TorchSharp's default log_target: true; PyTorch's default is false)" : "log-probabilities (log_target: true)";
+                Report(DiagnosticDescriptors.KlDivLogTargetMismatch, syntax, null, null, AnalyzerHelpers.Short(syntax), how, origin.Producer, "probabilities",
+                    "pass log_target: false, or pass the log-probabilities of the target");
+            }
+            else if (!asLog && origin.Kind == ValueKind.LogProbabilities)
+            {
+                Report(DiagnosticDescriptors.KlDivLogTargetMismatch, syntax, null, null, AnalyzerHelpers.Short(syntax), "probabilities (log_target: false)", origin.Producer, "log-probabilities",
+                    "pass log_target: true, or pass the probabilities of the target");
             }
         }
 

@@ -289,17 +289,17 @@ internal static class CannedLosses
         new CannedLoss("TripletMarginWithDistanceLoss", "torch.nn.functional.triplet_margin_with_distance_loss", false,
             new[]
             {
-                new CannedOption("Distance", DefaultDistance, "the distance between a and b, written in the language over the last axis (default: pairwise_distance, the Euclidean distance with eps 1e-6)"),
+                new CannedOption("DistanceFunction", DefaultDistance, "the distance between a and b, written in the language over the last axis (default: pairwise_distance, the Euclidean distance with eps 1e-6)"),
                 new CannedOption("Margin", 1.0, "how much farther the negative must be than the positive"),
                 new CannedOption("Swap", false, "the distance to the negative is the smaller of anchor's and positive's (distance swap)"),
             },
             o =>
             {
-                string distance = (string)o("Distance");
+                string distance = (string)o("DistanceFunction");
                 var inputs = Triplet();
                 if (distance.IndexOf(';') >= 0 || distance.Trim().Length == 0)
                 {
-                    return new CannedForm(string.Empty, inputs, Error: $"Distance = \"{distance}\" is not one expression in a and b");
+                    return new CannedForm(string.Empty, inputs, Error: $"DistanceFunction = \"{distance}\" is not one expression in a and b");
                 }
 
                 return TripletForm(inputs, (a, b) => "(" + SubstituteAB(distance, a, b) + ")", (double)o("Margin"), (bool)o("Swap"));

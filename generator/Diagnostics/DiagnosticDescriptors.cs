@@ -40,6 +40,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ProbabilitiesAsLogProbabilities = Warning(DiagnosticIds.ProbabilitiesAsLogProbabilities, "Probabilities passed where a loss expects log-probabilities", "'{0}' expects log-probabilities, but its input '{1}' is the output of {2}, which is probabilities; {3}");
     public static readonly DiagnosticDescriptor TorchLogOfSoftmax = Warning(DiagnosticIds.TorchLogOfSoftmax, "log of softmax output", "{0} of the output of {1} underflows to -inf for confident predictions and its gradient becomes NaN; use {2}");
     public static readonly DiagnosticDescriptor TorchLogOfSigmoid = Warning(DiagnosticIds.TorchLogOfSigmoid, "log of sigmoid output", "{0} of the output of {1} underflows to -inf for large negative inputs and its gradient becomes NaN; use {2}");
+    public static readonly DiagnosticDescriptor KlDivLogTargetMismatch = Warning(DiagnosticIds.KlDivLogTargetMismatch, "kl_div's log_target does not match its target", "'kl_div' reads its target '{0}' as {1}, but it is the output of {2}, which is {3}; {4}");
     public static readonly DiagnosticDescriptor LogProbabilitiesAsProbabilities = Warning(DiagnosticIds.LogProbabilitiesAsProbabilities, "Log-probabilities passed where a loss expects probabilities", "'{0}' expects probabilities, but its input '{1}' is the output of {2}, which is log-probabilities; {3}");
 
     public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
@@ -47,7 +48,7 @@ internal static class DiagnosticDescriptors
         Syntax, UnknownName, UnknownFunction, WrongArity, PickOfRow, ClassFunctionOfRow, TargetAsValue, NoDependenceOnX,
         NonFiniteConstant, LogOfSoftmax, LogOfSigmoid, LogOnePlusExp, SoftmaxTwice, NotStaticPartial, InvalidOption,
         TooComplex, MisplacedMeanBy, DuplicateName, IgnoreWithoutTarget, UnusedParameter, SeveralLosses, MisplacedComparison, InternalError,
-        ProbabilitiesAsLogits, ProbabilitiesAsLogProbabilities, TorchLogOfSoftmax, TorchLogOfSigmoid, LogProbabilitiesAsProbabilities,
+        ProbabilitiesAsLogits, ProbabilitiesAsLogProbabilities, TorchLogOfSoftmax, TorchLogOfSigmoid, LogProbabilitiesAsProbabilities, KlDivLogTargetMismatch,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);

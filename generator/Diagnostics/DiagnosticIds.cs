@@ -35,6 +35,7 @@ internal static class DiagnosticIds
     public const string TorchLogOfSoftmax = "LG0102";
     public const string TorchLogOfSigmoid = "LG0103";
     public const string LogProbabilitiesAsProbabilities = "LG0104";
+    public const string KlDivLogTargetMismatch = "LG0105";
 
     /// <summary>The diagnostic property with the text that replaces the flagged characters (DSL) or C# expression.</summary>
     public const string ReplacementProperty = "LossGen.Replacement";

@@ -130,9 +130,8 @@ internal static class LossEmitter
                 }
                 else
                 {
-                    // The first prediction records what it holds (declared or inferred), another one only a declared kind.
-                    bool declaredKind = input.Role is "logits" or "probabilities" or "log-probabilities" or "values";
-                    string kind = input.Differentiable && (input.Name == "x" || declaredKind) ? $"[global::LossGen.LossInput(global::LossGen.InputKind.{loss.KindOf(input.Name)})] " : string.Empty;
+                    // The first prediction records what it holds (declared or inferred), another tensor only a declared kind.
+                    string kind = input.Name == "x" || InputKinds.Declared(input.Role) is not null ? $"[global::LossGen.LossInput(global::LossGen.InputKind.{loss.KindOf(input.Name)})] " : string.Empty;
                     Add($"{kind}ReadOnlyTensorSpan<{t}>", Identifiers.Escape(input.Shown), InputDoc(loss, input.Name));
                 }
             }
@@ -142,7 +141,10 @@ internal static class LossEmitter
             Add($"[global::LossGen.LossInput(global::LossGen.InputKind.{loss.XKind})] ReadOnlyTensorSpan<{t}>", "x", InputDoc(loss, "x"));
             foreach (InputSpec input in loss.Inputs.Where(i => i.Name == "y"))
             {
-                Add($"ReadOnlyTensorSpan<{t}>", "y", InputDoc(loss, "y"));
+                // A target whose role states its kind (KLDivLoss's log-probabilities) is recorded for the analyzers too.
+                InputKind? declared = InputKinds.Declared(loss.Spec.Inputs.FirstOrDefault(i => i.Name == "y")?.Role ?? string.Empty);
+                string kind = declared is { } k ? $"[global::LossGen.LossInput(global::LossGen.InputKind.{k})] " : string.Empty;
+                Add($"{kind}ReadOnlyTensorSpan<{t}>", "y", InputDoc(loss, "y"));
             }
 
             if (index is not null)

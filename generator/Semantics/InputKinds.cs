@@ -82,6 +82,20 @@ internal static class InputKinds
         return logits ? InputKind.Logits : probabilities ? InputKind.Probabilities : pickedLinear ? InputKind.LogProbabilities : InputKind.Values;
     }
 
+    /// <summary>
+    /// The kind a role states for the analyzers, or null when it states none: a prediction's "logits", "probabilities",
+    /// "log-probabilities" or "values", a target's "target probabilities" or "target log-probabilities" (KLDivLoss's y
+    /// with and without LogTarget, soft-label cross entropy's y).
+    /// </summary>
+    public static InputKind? Declared(string role) => role switch
+    {
+        "logits" => InputKind.Logits,
+        "probabilities" or "target probabilities" => InputKind.Probabilities,
+        "log-probabilities" or "target log-probabilities" => InputKind.LogProbabilities,
+        "values" => InputKind.Values,
+        _ => null,
+    };
+
     /// <summary>The kind a canned loss states for x ("logits", "probabilities", "log-probabilities").</summary>
     public static InputKind FromRole(string role) => role switch
     {

@@ -32,6 +32,12 @@ public class GeneratedLossTests
         [BinaryCrossEntropyLoss]
         public static partial class MyBce;
 
+        [KLDivLoss(LogTarget = true)]
+        public static partial class KlLogTarget;
+
+        [KLDivLoss]
+        public static partial class Kl;
+
         public static class Training
         {
             public static float Step(float[] logits, int[] targets, float[] labels, int n, int c)
@@ -47,7 +53,13 @@ public class GeneratedLossTests
                 float d = MyNll.Forward(p, t);                         // LG0101
                 float e = MyBce.Forward(p, y);                         // clean: probabilities
                 float f = MyCrossEntropy.Forward(x, t) + Focal.Forward(x, t);   // clean: logits
-                return a + b + d + e + f;
+                var logp = new float[n * c];
+                TensorPrimitives.Log(probs, logp);
+                var lp = new ReadOnlyTensorSpan<float>(logp, [n, c], default);
+                float g = KlLogTarget.Forward(lp, p);                  // LG0101: y read as log-probabilities
+                float h = Kl.Forward(lp, lp);                          // LG0104: y read as probabilities
+                float k = Kl.Forward(lp, p) + KlLogTarget.Forward(lp, lp);   // clean
+                return a + b + d + e + f + g + h + k;
             }
         }
         """;
@@ -72,7 +84,7 @@ public class GeneratedLossTests
         string[] lines = Source.Split('\n');
         int Line(string marker) => Array.FindIndex(lines, l => l.Contains(marker, StringComparison.Ordinal)) + 1;
         Assert.Equal(
-            new[] { ("LG0100", Line("float a =")), ("LG0100", Line("float b =")), ("LG0101", Line("float d =")) },
+            new[] { ("LG0100", Line("float a =")), ("LG0100", Line("float b =")), ("LG0101", Line("float d =")), ("LG0101", Line("float g =")), ("LG0104", Line("float h =")) },
             found);
     }
 }

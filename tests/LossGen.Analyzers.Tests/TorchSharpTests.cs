@@ -210,6 +210,22 @@ public class TorchSharpTests
         return loss;
         """));
 
+    // ---- LG0105: kl_div's log_target against what the target holds ---------------------------------------------
+
+    [Theory]
+    [InlineData("return F.kl_div(logits.log_softmax(1), {|LG0105:F.softmax(y, 1)|});")]
+    [InlineData("return F.kl_div(logits.log_softmax(1), {|LG0105:y.softmax(-1)|}, log_target: true);")]
+    [InlineData("return F.kl_div(logits.log_softmax(1), {|LG0105:F.log_softmax(y, 1)|}, log_target: false);")]
+    [InlineData("var teacher = torch.softmax(y, 1);\nreturn F.kl_div(logits.log_softmax(1), {|LG0105:teacher|}, true, nn.Reduction.Sum);")]
+    public Task Kl_div_target_read_as_the_other_kind_is_flagged(string body) => Diagnostics<TorchSharpAnalyzer>(Torch(body));
+
+    [Theory]
+    [InlineData("return F.kl_div(logits.log_softmax(1), F.softmax(y, 1), log_target: false);")]
+    [InlineData("return F.kl_div(logits.log_softmax(1), F.log_softmax(y, 1));")]
+    [InlineData("return F.kl_div(logits.log_softmax(1), y);")]
+    [InlineData("return F.kl_div(logits.log_softmax(1), y, log_target: flag);")]
+    public Task Kl_div_target_that_matches_or_is_unknown_is_not_flagged(string body) => Diagnostics<TorchSharpAnalyzer>(Torch(body));
+
     // ---- LG0101: probabilities where log-probabilities belong -------------------------------------------------
 
     [Theory]
@@ -242,7 +258,7 @@ public class TorchSharpTests
     [InlineData("return F.nll_loss(F.log_softmax(logits, 1), target);")]
     [InlineData("return F.nll_loss(logits.log_softmax(1), target);")]
     [InlineData("return nn.NLLLoss().forward(nn.LogSoftmax(1).forward(logits), target);")]
-    [InlineData("return F.kl_div(F.log_softmax(logits, 1), F.softmax(y, 1));")]
+    [InlineData("return F.kl_div(F.log_softmax(logits, 1), F.softmax(y, 1), log_target: false);")]
     public Task Nll_fed_log_probabilities_is_clean(string body) => Diagnostics<TorchSharpAnalyzer>(Torch(body));
 
     // ---- LG0102 / LG0103: log of softmax / sigmoid -------------------------------------------------------------

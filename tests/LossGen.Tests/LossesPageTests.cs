@@ -116,7 +116,7 @@ public class LossesPageTests
                 double when option.Name == "LabelSmoothing" => 0.1,
                 double when option.Name == "Alpha" => -1.0,
                 double when option.Name == "P" && loss.Attribute == "TripletMarginLoss" => 1.0,
-                string when option.Name == "Distance" => "1 - sum(a * b) / (norm(a) * norm(b))",
+                string when option.Name == "DistanceFunction" => "1 - sum(a * b) / (norm(a) * norm(b))",
                 _ => null,
             };
             if (changed is not null)

@@ -101,7 +101,7 @@ public static partial class TripletMarginP3;
 [TripletMarginWithDistanceLoss]
 public static partial class TripletWithDistance;
 
-[TripletMarginWithDistanceLoss(Distance = "1 - sum(a * b) / (norm(a) * norm(b))", Margin = 0.3, Swap = true, Reduction = LossGen.Reduction.Sum)]
+[TripletMarginWithDistanceLoss(DistanceFunction = "1 - sum(a * b) / (norm(a) * norm(b))", Margin = 0.3, Swap = true, Reduction = LossGen.Reduction.Sum)]
 public static partial class TripletWithCosineDistance;
 
 /// <summary>The triplet loss written with named inputs (docs/dsl.md, "Named inputs").</summary>
