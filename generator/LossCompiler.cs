@@ -112,6 +112,12 @@ internal static class LossCompiler
 
     private static string CompileCore(LossSpec spec, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
     {
+        if (spec.Kernel.Length > 0)
+        {
+            // A canned loss with a runtime kernel of its own (CTC): nothing to parse or differentiate.
+            return RuntimeKernelEmitter.Emit(spec, LossEmitter.GeneratedCode);
+        }
+
         var dsl = new List<DslDiagnostic>();
         CompiledLoss? loss = Analyze(spec, dsl, diagnostics, cancellation);
         foreach (DslDiagnostic d in dsl)

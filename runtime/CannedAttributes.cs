@@ -233,3 +233,18 @@ public sealed class TripletMarginWithDistanceLossAttribute : CannedLossAttribute
     /// <summary>Uses the smaller of d(anchor, negative) and d(positive, negative). Default false.</summary>
     public bool Swap { get; set; }
 }
+
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.ctc_loss</c>: the connectionist temporal classification loss of log-probabilities
+/// <c>logProbs</c> [T, N, C] against label sequences, over every alignment, exact in log space. The one canned loss with
+/// a runtime kernel of its own (a dynamic program over time); gradient to <c>logProbs</c>. Reduction Mean divides each
+/// sequence's loss by its target length, then averages, as PyTorch; BatchMean is not offered.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class CtcLossAttribute : CannedLossAttribute
+{
+    /// <summary>The blank label. Default 0.</summary>
+    public int Blank { get; set; }
+    /// <summary>Infinite losses (no alignment of the target fits its input) and their gradients become 0. Default false.</summary>
+    public bool ZeroInfinity { get; set; }
+}

@@ -16,7 +16,13 @@ namespace LossGen.Generator.Canned;
 internal sealed record CannedOption(string Name, object Default, string Doc);
 
 /// <summary>What a canned loss lowers to for one set of options: a formula of the language and its inputs.</summary>
-internal sealed record CannedForm(string Expression, IReadOnlyList<InputDecl> Inputs, int? ClassAxis = null, int? IgnoreIndex = null, string? Error = null);
+internal sealed record CannedForm(string Expression, IReadOnlyList<InputDecl> Inputs, int? ClassAxis = null, int? IgnoreIndex = null, string? Error = null)
+{
+    /// <summary>A runtime kernel instead of an expression (<see cref="LossSpec.Kernel"/>), with its options.</summary>
+    public string Kernel { get; init; } = string.Empty;
+
+    public IReadOnlyList<ParameterSpec> KernelOptions { get; init; } = Array.Empty<ParameterSpec>();
+}
 
 /// <summary>A PyTorch loss as a formula of the language plus options. Nothing else: no canned loss has a kernel of its own.</summary>
 internal sealed record CannedLoss(string Attribute, string PyTorch, bool OverClasses, IReadOnlyList<CannedOption> Options, Func<Func<string, object>, CannedForm> Lower);
@@ -305,6 +311,30 @@ internal static class CannedLosses
                 return TripletForm(inputs, (a, b) => "(" + SubstituteAB(distance, a, b) + ")", (double)o("Margin"), (bool)o("Swap"));
             }),
 
+        new CannedLoss("CtcLoss", "torch.nn.functional.ctc_loss", false,
+            new[]
+            {
+                new CannedOption("Blank", 0, "the blank label"),
+                new CannedOption("ZeroInfinity", false, "infinite losses (no alignment fits the input) and their gradients become 0"),
+            },
+            o =>
+            {
+                // A dynamic program over the time axis: the one loss with a runtime kernel of its own (LossGen.Internal.Ctc).
+                var inputs = new[]
+                {
+                    new InputDecl("x", LikeX, true, "log-probabilities", "logProbs"),
+                    new InputDecl("targets", PerRow, false, "labels, padded [N, S] or concatenated", "targets"),
+                    new InputDecl("inputLengths", PerRow, false, "lengths of the inputs", "inputLengths"),
+                    new InputDecl("targetLengths", PerRow, false, "lengths of the targets", "targetLengths"),
+                };
+                int blank = (int)o("Blank");
+                return new CannedForm(string.Empty, inputs, Error: blank < 0 ? $"Blank = {blank.ToString(CultureInfo.InvariantCulture)} is negative" : null)
+                {
+                    Kernel = "Ctc",
+                    KernelOptions = new[] { new ParameterSpec("Blank", blank), new ParameterSpec("ZeroInfinity", (bool)o("ZeroInfinity") ? 1 : 0) },
+                };
+            }),
+
         new CannedLoss("SigmoidFocalLoss", "torchvision.ops.sigmoid_focal_loss", false,
             new[]
             {
@@ -399,6 +429,11 @@ internal static class CannedLosses
         }
 
         CannedForm form = diagnostics.Count == 0 ? loss.Lower(Option) : new CannedForm("x", new[] { Logits });
+        if (form.Kernel.Length > 0 && reduction == Reduction.BatchMean)
+        {
+            form = form with { Error = $"Reduction = BatchMean is not a reduction of {loss.PyTorch} (None, Mean or Sum)" };
+        }
+
         if (form.Error is not null)
         {
             diagnostics.Add(Extraction.Option(form.Error));
@@ -407,7 +442,11 @@ internal static class CannedLosses
         string description = loss.PyTorch + (loss.Options.Count == 0 ? string.Empty : " (" + string.Join(", ", loss.Options.Select(o => o.Name + " = " + Display(Option(o.Name)))) + ")");
         return new LossSpec(type, loss.Attribute, form.Expression, reduction, classes, form.ClassAxis ?? classAxis,
             form.IgnoreIndex.HasValue, form.IgnoreIndex ?? 0, EquatableArray<ParameterSpec>.Empty, form.Inputs.ToEquatableArray(),
-            null, diagnostics.ToEquatableArray(), description);
+            null, diagnostics.ToEquatableArray(), description)
+        {
+            Kernel = form.Kernel,
+            KernelOptions = form.KernelOptions.ToEquatableArray(),
+        };
     }
 
     private static string Display(object value) => value switch

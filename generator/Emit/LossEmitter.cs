@@ -14,7 +14,7 @@ internal static class LossEmitter
 {
     public static readonly string Version = typeof(LossEmitter).Assembly.GetName().Version?.ToString(3) ?? "0.1.0";
 
-    private static string GeneratedCode => $"[global::System.CodeDom.Compiler.GeneratedCode(\"LossGen\", \"{Version}\")]";
+    public static string GeneratedCode => $"[global::System.CodeDom.Compiler.GeneratedCode(\"LossGen\", \"{Version}\")]";
 
     public static string Emit(CompiledLoss loss)
     {

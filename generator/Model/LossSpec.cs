@@ -59,7 +59,17 @@ internal sealed record LossSpec(
     EquatableArray<InputDecl> Inputs,
     string? LiteralToken,
     EquatableArray<DiagnosticInfo> Diagnostics,
-    string Description);
+    string Description)
+{
+    /// <summary>
+    /// The runtime kernel of a canned loss that the language cannot say (a dynamic program over time: "Ctc"), or empty:
+    /// every other loss is compiled from <see cref="Expression"/>.
+    /// </summary>
+    public string Kernel { get; init; } = string.Empty;
+
+    /// <summary>The runtime kernel's options, by name (Blank, ZeroInfinity).</summary>
+    public EquatableArray<ParameterSpec> KernelOptions { get; init; } = EquatableArray<ParameterSpec>.Empty;
+}
 
 /// <summary>The generated source of one loss and the diagnostics of compiling it (anchored, position-free).</summary>
 internal sealed record GeneratedLoss(string HintName, string Source, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -63,6 +63,13 @@ public class LossesPageTests
                 var diagnostics = new List<DiagnosticInfo>();
                 var type = new TypeSpec(string.Empty, EquatableArray<string>.Empty, "L", string.Empty);
                 LossSpec spec = CannedLosses.ToSpec(loss, type, options, diagnostics);
+                if (spec.Kernel.Length > 0)
+                {
+                    sb.Append($"**{label}** — inputs: {string.Join(", ", spec.Inputs.Select(i => $"`{i.Shown}` ({i.Role})"))}\n\n");
+                    sb.Append($"A dynamic program over time, computed by its own runtime kernel (`LossGen.Internal.{spec.Kernel}`), exact in log space; options: {string.Join(", ", spec.KernelOptions.AsSpan().ToArray().Select(o => o.Name + " = " + o.DefaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture)))}.\n\n");
+                    continue;
+                }
+
                 var dsl = new List<DslDiagnostic>();
                 var compiled = LossCompiler.Analyze(spec, dsl, diagnostics) ?? throw new InvalidOperationException(loss.Attribute + " " + label + ": " + string.Join("; ", dsl));
                 sb.Append($"**{label}** — inputs: {string.Join(", ", spec.Inputs.Select(i => $"`{i.Shown}` ({i.Role})"))}\n\n");

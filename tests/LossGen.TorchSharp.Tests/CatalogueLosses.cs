@@ -129,3 +129,15 @@ public static partial class LearnedTemperature;
 [LossTensor("w8", TensorRole.Weight, Shape = TensorShape.PerClass)]
 [LossTensor("double", TensorRole.Target)]
 public static partial class NamesThatMeetTheKernel;
+
+[CtcLoss]
+public static partial class Ctc;
+
+[CtcLoss(Blank = 2, Reduction = LossGen.Reduction.Sum)]
+public static partial class CtcBlank2Sum;
+
+[CtcLoss(ZeroInfinity = true)]
+public static partial class CtcZeroInfinity;
+
+[CtcLoss(Reduction = LossGen.Reduction.None)]
+public static partial class CtcNone;

@@ -80,6 +80,7 @@ internal sealed class NamedBuffers(ScalarType dtype)
         nint[] shape = value.shape.Select(s => (nint)s).ToArray();
         using var contiguous = value.detach().contiguous();
         Array data = value.dtype == ScalarType.Int64 ? contiguous.data<long>().ToArray()
+            : value.dtype == ScalarType.Int32 ? contiguous.data<int>().ToArray()
             : dtype == ScalarType.Float32 ? contiguous.to_type(ScalarType.Float32).data<float>().ToArray()
             : contiguous.to_type(ScalarType.Float64).data<double>().ToArray();
         _items[name] = (data, shape);
