@@ -248,3 +248,13 @@ public sealed class CtcLossAttribute : CannedLossAttribute
     /// <summary>Infinite losses (no alignment of the target fits its input) and their gradients become 0. Default false.</summary>
     public bool ZeroInfinity { get; set; }
 }
+
+/// <summary>
+/// PyTorch's <c>torch.nn.functional.multilabel_margin_loss</c>: scores <c>x</c> [N, C] against target classes <c>y</c>
+/// (x's shape, each row's classes then -1), <c>sum over targets j and other classes i of max(0, 1 - (x[j] - x[i])) / C</c>.
+/// A runtime kernel of its own (it compares every pair of classes); gradient to <c>x</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class MultiLabelMarginLossAttribute : CannedLossAttribute
+{
+}

@@ -335,6 +335,17 @@ internal static class CannedLosses
                 };
             }),
 
+        new CannedLoss("MultiLabelMarginLoss", "torch.nn.functional.multilabel_margin_loss", false, Array.Empty<CannedOption>(),
+            o => new CannedForm(string.Empty, new[]
+            {
+                new InputDecl("x", LikeX, true, "scores"),
+                new InputDecl("y", LikeX, false, "target classes, each row ended by -1"),
+            })
+            {
+                // Every pair of classes: the one loss besides CTC with a runtime kernel (LossGen.Internal.MultiLabelMargin).
+                Kernel = "MultiLabelMargin",
+            }),
+
         new CannedLoss("SigmoidFocalLoss", "torchvision.ops.sigmoid_focal_loss", false,
             new[]
             {

@@ -66,7 +66,9 @@ public class LossesPageTests
                 if (spec.Kernel.Length > 0)
                 {
                     sb.Append($"**{label}** — inputs: {string.Join(", ", spec.Inputs.Select(i => $"`{i.Shown}` ({i.Role})"))}\n\n");
-                    sb.Append($"A dynamic program over time, computed by its own runtime kernel (`LossGen.Internal.{spec.Kernel}`), exact in log space; options: {string.Join(", ", spec.KernelOptions.AsSpan().ToArray().Select(o => o.Name + " = " + o.DefaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture)))}.\n\n");
+                    string why = spec.Kernel == "Ctc" ? "A dynamic program over time, exact in log space" : "A sum over every pair of a target class and another class";
+                    string options = spec.KernelOptions.Count == 0 ? string.Empty : "; options: " + string.Join(", ", spec.KernelOptions.AsSpan().ToArray().Select(o => o.Name + " = " + o.DefaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    sb.Append($"{why}: the language does not say it, so it is computed by its own runtime kernel (`LossGen.Internal.{spec.Kernel}`){options}.\n\n");
                     continue;
                 }
 

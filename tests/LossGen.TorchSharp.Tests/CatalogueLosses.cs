@@ -141,3 +141,9 @@ public static partial class CtcZeroInfinity;
 
 [CtcLoss(Reduction = LossGen.Reduction.None)]
 public static partial class CtcNone;
+
+[MultiLabelMarginLoss]
+public static partial class MultiLabelMargin;
+
+[MultiLabelMarginLoss(Reduction = LossGen.Reduction.None)]
+public static partial class MultiLabelMarginNone;

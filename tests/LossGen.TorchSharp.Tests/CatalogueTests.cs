@@ -300,6 +300,76 @@ public class CatalogueTests
         }
     }
 
+    /// <summary>TorchSharp's multi-label margin loss (its module: TorchSharp 0.107 has no functional form).</summary>
+    private static Tensor MultiLabelMarginOfTorch(Tensor x, Tensor y, TReduction reduction) => nn.MultiLabelMarginLoss(reduction).forward(x, y);
+
+    /// <summary>Rows of target classes ended by -1 (some rows with none, one with every class), as long.</summary>
+    private static Tensor TargetLists(long n, long c)
+    {
+        var y = full([n, c], -1L, dtype: ScalarType.Int64);
+        for (long i = 0; i < n; i++)
+        {
+            long count = i == 0 ? c : i % 4 == 1 ? 0 : 1 + i % Math.Max(1, c - 1);
+            var chosen = randperm(c)[TensorIndex.Slice(0, count)];
+            if (count > 0)
+            {
+                y[i, TensorIndex.Slice(0, count)] = chosen;
+            }
+        }
+
+        return y;
+    }
+
+    [Theory, MemberData(nameof(DTypes))]
+    public void Multilabel_margin_loss_matches_F_multilabel_margin_loss(ScalarType dtype)
+    {
+        manual_seed(38);
+        foreach ((long n, long c) in new[] { (9L, 6L), (1L, 4L), (30L, 11L) })
+        {
+            var x = randn([n, c], dtype: dtype);
+            var y = TargetLists(n, c);
+            var inputs = new Named { ["x"] = x, ["y"] = y };
+            Check(dtype, inputs, ["x"], a => MultiLabelMarginOfTorch(a["x"], a["y"], TReduction.Mean),
+                f: b => MultiLabelMargin.Forward(b.Ro<float>("x"), b.Ro<long>("y")),
+                fb: (b, g) => MultiLabelMargin.Backward(b.Ro<float>("x"), b.Ro<long>("y"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => MultiLabelMargin.ForwardBackward(b.Ro<float>("x"), b.Ro<long>("y"), b.Rw<float>("dx"), (float)g),
+                d: b => MultiLabelMargin.Forward(b.Ro<double>("x"), b.Ro<long>("y")),
+                db: (b, g) => MultiLabelMargin.Backward(b.Ro<double>("x"), b.Ro<long>("y"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => MultiLabelMargin.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("y"), b.Rw<double>("dx"), g));
+        }
+    }
+
+    [Fact]
+    public void Multilabel_margin_loss_per_sample_and_unbatched_matches_F_multilabel_margin_loss()
+    {
+        manual_seed(39);
+        var x = randn([7, 5], dtype: ScalarType.Float64);
+        var y = TargetLists(7, 5).to_type(ScalarType.Int32);
+        var g = rand([7], dtype: ScalarType.Float64);
+        using var xa = x.detach().clone().requires_grad_(true);
+        var expected = MultiLabelMarginOfTorch(xa, y.to_type(ScalarType.Int64), TReduction.None);
+        (expected * g).sum().backward();
+        var b = new NamedBuffers(ScalarType.Float64).Add("x", x).Add("y", y).Add("g", g).Zeros("loss", g).Zeros("dx", x);
+        MultiLabelMarginNone.ForwardBackward(b.Ro<double>("x"), b.Ro<int>("y"), b.Rw<double>("loss"), b.Ro<double>("g"), b.Rw<double>("dx"));
+        TorchAssert.Close(expected, b.Tensor("loss"), "loss");
+        TorchAssert.Close(xa.grad!, b.Tensor("dx"), "dx");
+
+        var one = randn([6], dtype: ScalarType.Float64);
+        var labels = tensor(new long[] { 3, 0, -1, 5, 5, 5 });
+        var single = new NamedBuffers(ScalarType.Float64).Add("x", one).Add("y", labels);
+        TorchAssert.Close(MultiLabelMarginOfTorch(one, labels, TReduction.Mean), tensor(MultiLabelMargin.Forward(single.Ro<double>("x"), single.Ro<long>("y"))), "unbatched");
+    }
+
+    [Fact]
+    public void Multilabel_margin_loss_rejects_a_target_class_out_of_range_before_writing()
+    {
+        var b = new NamedBuffers(ScalarType.Float64).Add("x", randn([3, 4], dtype: ScalarType.Float64)).Add("y", tensor(new long[,] { { 0, -1, 0, 0 }, { 4, -1, 0, 0 }, { -1, 0, 0, 0 } })).Zeros("dx", zeros([3, 4]));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => MultiLabelMargin.Backward(b.Ro<double>("x"), b.Ro<long>("y"), b.Rw<double>("dx")));
+        Assert.Equal("y", e.ParamName);
+        Assert.Contains("row 1", e.Message);
+        Assert.All(TorchAssert.Values(b.Tensor("dx")), v => Assert.Equal(0.0, v));
+    }
+
     private static void Check(ScalarType dtype, Named inputs, string[] grads, Func<Named, Tensor> torchLoss,
         Func<NamedBuffers, float> f, Action<NamedBuffers, double> fb, Func<NamedBuffers, double, float> ffb,
         Func<NamedBuffers, double> d, Action<NamedBuffers, double> db, Func<NamedBuffers, double, double> dfb) =>
