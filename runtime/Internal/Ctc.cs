@@ -33,6 +33,8 @@ public static class Ctc
     /// <param name="blank">The blank label, in [0, C).</param>
     /// <param name="zeroInfinity">Infinite losses (no alignment of the target fits the input) and their gradients become 0.</param>
     /// <param name="reduction">0 None, 1 Mean (each loss divided by its target length, then the mean), 2 Sum.</param>
+    /// <param name="wantsLoss">Whether the caller wants the loss (Forward, ForwardBackward).</param>
+    /// <param name="wantsGradient">Whether the caller wants the gradient (Backward, ForwardBackward).</param>
     /// <param name="names">The generated method's names for logProbs, targets, inputLengths, targetLengths, loss, dloss and the gradient.</param>
     public static double Run<T, TTarget, TLength>(
         ReadOnlyTensorSpan<T> logProbs, ReadOnlyTensorSpan<TTarget> targets, ReadOnlyTensorSpan<TLength> inputLengths, ReadOnlyTensorSpan<TLength> targetLengths,

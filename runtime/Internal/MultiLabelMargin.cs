@@ -25,6 +25,8 @@ public static class MultiLabelMargin
     /// <param name="dloss">The upstream gradient of the reduced loss.</param>
     /// <param name="grad">Receives dL/dx (x's shape; may be x itself).</param>
     /// <param name="reduction">0 None, 1 Mean (over rows), 2 Sum.</param>
+    /// <param name="wantsLoss">Whether the caller wants the loss (Forward, ForwardBackward).</param>
+    /// <param name="wantsGradient">Whether the caller wants the gradient (Backward, ForwardBackward).</param>
     /// <param name="names">The generated method's names for x, y, loss, dloss and the gradient.</param>
     public static double Run<T, TIndex>(ReadOnlyTensorSpan<T> x, ReadOnlyTensorSpan<TIndex> y, TensorSpan<T> loss, ReadOnlyTensorSpan<T> dlossEach, T dloss,
         TensorSpan<T> grad, int reduction, bool wantsLoss, bool wantsGradient, ReadOnlySpan<string> names)

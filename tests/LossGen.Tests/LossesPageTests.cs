@@ -43,6 +43,13 @@ public class LossesPageTests
         sb.Append("[expression language](dsl.md) and compiled by the same compiler as `[Loss]`: the formulas and gradients on this page are\n");
         sb.Append("the compiler's own (`g` is the upstream gradient of each loss value, `C` the class count). Every attribute takes\n");
         sb.Append("`Reduction` (default `Mean`); those over classes also take `Classes` and `ClassAxis`.\n\n");
+        sb.Append("Two losses are not formulas of the language: `[CtcLoss]`, a dynamic program over time, and `[MultiLabelMarginLoss]`,\n");
+        sb.Append("a sum over every pair of classes. Each has a runtime kernel of its own, with the same validation and the same\n");
+        sb.Append("gradient as PyTorch. The generated methods of a loss take its inputs in the order listed; a loss with more than\n");
+        sb.Append("`x` and `y` as predictions (`[GaussianNllLoss]`'s `var`, the triplet losses' three tensors) takes every gradient in\n");
+        sb.Append("that order too (`d` followed by the input's name), as [named inputs](dsl.md#named-inputs) do. `[GaussianNllLoss]`\n");
+        sb.Append("follows PyTorch's definition (an elementwise loss, then the reduction); TorchSharp 0.107's own `gaussian_nll_loss`\n");
+        sb.Append("sums over the last axis before reducing, so the tests compare with PyTorch's formula written in TorchSharp ops.\n\n");
         foreach (CannedLoss loss in CannedLosses.All)
         {
             sb.Append($"## `[{loss.Attribute}]`\n\n");
@@ -67,8 +74,8 @@ public class LossesPageTests
                 {
                     sb.Append($"**{label}** — inputs: {string.Join(", ", spec.Inputs.Select(i => $"`{i.Shown}` ({i.Role})"))}\n\n");
                     string why = spec.Kernel == "Ctc" ? "A dynamic program over time, exact in log space" : "A sum over every pair of a target class and another class";
-                    string options = spec.KernelOptions.Count == 0 ? string.Empty : "; options: " + string.Join(", ", spec.KernelOptions.AsSpan().ToArray().Select(o => o.Name + " = " + o.DefaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                    sb.Append($"{why}: the language does not say it, so it is computed by its own runtime kernel (`LossGen.Internal.{spec.Kernel}`){options}.\n\n");
+                    string optionList = spec.KernelOptions.Count == 0 ? string.Empty : "; options: " + string.Join(", ", spec.KernelOptions.AsSpan().ToArray().Select(o => o.Name + " = " + o.DefaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    sb.Append($"{why}: the language does not say it, so it is computed by its own runtime kernel (`LossGen.Internal.{spec.Kernel}`){optionList}.\n\n");
                     continue;
                 }
 
