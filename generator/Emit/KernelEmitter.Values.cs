@@ -173,6 +173,11 @@ internal sealed partial class KernelEmitter
 
                 return;
 
+            case Op.Input when node.Name == Binder.Target:
+                // The class index as a number (only compared with a constant: where(t == k, a, b)).
+                Bind(node, context, Fresh("targetIndex"), "T.CreateTruncating(targetValue)");
+                return;
+
             case Op.Input:
             {
                 InputSpec? input = _loss.Inputs.FirstOrDefault(i => i.Name == node.Name);
@@ -294,6 +299,10 @@ internal sealed partial class KernelEmitter
 
             case Op.Pick:
                 row.Names[node] = Value(node.Args[0], row.At(Place.Pick, row.Writer));
+                return;
+            case Op.Input when node.Name == Binder.Target:
+                // The class indices of the positions in lanes, as numbers.
+                row.Names[node] = "targetLanes";
                 return;
             case Op.Input when layout == InputLayout.PerRow:
                 // One value per position; positions in lanes are consecutive.

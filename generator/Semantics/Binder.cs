@@ -229,9 +229,21 @@ internal sealed class Binder
             return _graph.Zero;
         }
 
-        Node left = BindValue(comparison.Left);
-        Node right = BindValue(comparison.Right);
+        // The class index itself may be compared, with == or != against a constant: where(t == 0, a, b).
+        bool equality = comparison.Op is BinaryOp.Equal or BinaryOp.NotEqual;
+        Node left = equality && IsTargetAgainstConstant(comparison.Left, comparison.Right) ? TargetValue() : BindValue(comparison.Left);
+        Node right = equality && IsTargetAgainstConstant(comparison.Right, comparison.Left) ? TargetValue() : BindValue(comparison.Right);
         return _graph.Call(Functions.Comparisons[comparison.Op - BinaryOp.Less], left, right);
+    }
+
+    private bool IsTargetAgainstConstant(Expr side, Expr other) =>
+        side is NameExpr name && name.Name == _target && !_locals.ContainsKey(name.Name) && other is NumberExpr or NegateExpr { Operand: NumberExpr };
+
+    /// <summary>The class index of each position as a number (row-shaped), for a comparison with a constant.</summary>
+    private Node TargetValue()
+    {
+        _usesTarget = true;
+        return _graph.Input(Target, Shape.Row);
     }
 
     private Node BindName(NameExpr name)

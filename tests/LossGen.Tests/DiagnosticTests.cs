@@ -46,7 +46,8 @@ public class DiagnosticTests
         { "x * (x > 0)", "LG0022", ">", "only be written as the first argument of where" },
         { "c = x >= y; where(c, x, y)", "LG0022", ">=", "a comparison is a condition" },
         { "where(x, x, y)", "LG0022", "x", "must be a comparison" },
-        { "where(t == 1, x, y)", "LG0007", "t", "is not a value" },
+        { "where(t < 1, x, y)", "LG0007", "t", "is not a value" },
+        { "where(t == x, x, y)", "LG0007", "t", "is not a value" },
         { "x > 0", "LG0022", ">", "a comparison is a condition" },
     };
 

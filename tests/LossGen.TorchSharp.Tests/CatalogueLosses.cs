@@ -147,3 +147,11 @@ public static partial class MultiLabelMargin;
 
 [MultiLabelMarginLoss(Reduction = LossGen.Reduction.None)]
 public static partial class MultiLabelMarginNone;
+
+/// <summary>The class index compared with a constant (docs/dsl.md, comparisons and where): class 0's positions weigh twice.</summary>
+[Loss("ce = logsumexp(x) - x[t]; where(t == 0, 2 * ce, ce)")]
+public static partial class FirstClassTwice;
+
+/// <summary>The same, four classes known at compile time (positions in lanes), with != and a negative constant.</summary>
+[Loss("ce = logsumexp(x) - x[t]; where(t != -1, where(t != 3, ce, 0.5 * ce), 0)", Classes = 4)]
+public static partial class LastClassHalf4;

@@ -300,6 +300,39 @@ public class CatalogueTests
         }
     }
 
+    [Theory, MemberData(nameof(DTypes))]
+    public void The_class_index_compared_with_a_constant_selects_per_position(ScalarType dtype)
+    {
+        manual_seed(40);
+        foreach (long n in new long[] { 37, 1, 64 })
+        {
+            var x = randn([n, 4], dtype: dtype) * 2;
+            var t = randint(0, 4, [n], dtype: ScalarType.Int64);
+            var inputs = new Named { ["x"] = x, ["t"] = t };
+            Tensor Weighted(Named a, double first, double last)
+            {
+                var ce = F.cross_entropy(a["x"], a["t"], reduction: TReduction.None);
+                var weight = where(a["t"] == 0, tensor(first, dtype: dtype), where(a["t"] == 3, tensor(last, dtype: dtype), tensor(1.0, dtype: dtype)));
+                return (ce * weight).mean();
+            }
+
+            Check(dtype, inputs, ["x"], a => Weighted(a, 2.0, 1.0),
+                f: b => FirstClassTwice.Forward(b.Ro<float>("x"), b.Ro<long>("t")),
+                fb: (b, g) => FirstClassTwice.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => FirstClassTwice.ForwardBackward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                d: b => FirstClassTwice.Forward(b.Ro<double>("x"), b.Ro<long>("t")),
+                db: (b, g) => FirstClassTwice.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => FirstClassTwice.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g));
+            Check(dtype, inputs, ["x"], a => Weighted(a, 1.0, 0.5),
+                f: b => LastClassHalf4.Forward(b.Ro<float>("x"), b.Ro<long>("t")),
+                fb: (b, g) => LastClassHalf4.Backward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                ffb: (b, g) => LastClassHalf4.ForwardBackward(b.Ro<float>("x"), b.Ro<long>("t"), b.Rw<float>("dx"), (float)g),
+                d: b => LastClassHalf4.Forward(b.Ro<double>("x"), b.Ro<long>("t")),
+                db: (b, g) => LastClassHalf4.Backward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g),
+                dfb: (b, g) => LastClassHalf4.ForwardBackward(b.Ro<double>("x"), b.Ro<long>("t"), b.Rw<double>("dx"), g));
+        }
+    }
+
     /// <summary>TorchSharp's multi-label margin loss (its module: TorchSharp 0.107 has no functional form).</summary>
     private static Tensor MultiLabelMarginOfTorch(Tensor x, Tensor y, TReduction reduction) => nn.MultiLabelMarginLoss(reduction).forward(x, y);
 
