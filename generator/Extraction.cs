@@ -17,6 +17,9 @@ internal static class Extraction
     public const string ParameterAttribute = "LossGen.LossParameterAttribute";
     public const string TensorAttribute = "LossGen.LossTensorAttribute";
 
+    /// <summary>The runtime's <c>LossAttribute.AllButBatch</c>: every axis after the first is the class axis.</summary>
+    public const int AllButBatch = -2;
+
     public static bool IsClass(SyntaxNode node, CancellationToken _) => node is ClassDeclarationSyntax;
 
     public static LossDeclaration Dsl(GeneratorAttributeSyntaxContext context, CancellationToken cancellation)
@@ -133,9 +136,9 @@ internal static class Extraction
             diagnostics.Add(Option($"Classes = {classes}: the class count is 0 (read at run time) or positive"));
         }
 
-        if (classAxis < -1)
+        if (classAxis < AllButBatch)
         {
-            diagnostics.Add(Option($"ClassAxis = {classAxis}: the class axis is 0 or more, or -1 for the last axis"));
+            diagnostics.Add(Option($"ClassAxis = {classAxis}: the class axis is 0 or more, -1 for the last axis, or LossAttribute.AllButBatch (-2) for every axis after the first"));
         }
     }
 

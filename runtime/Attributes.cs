@@ -46,8 +46,18 @@ public sealed class LossAttribute : Attribute
     /// <summary>0: the class count is read from the input. &gt;0: kernels are specialised for that count and other inputs are rejected.</summary>
     public int Classes { get; set; }
 
-    /// <summary>The axis of <c>x</c> holding the classes when its rank is at least 2 (default 1, PyTorch's layout); -1 is the last axis.</summary>
+    /// <summary>
+    /// The axis of <c>x</c> holding the classes when its rank is at least 2 (default 1, PyTorch's layout); -1 is the last
+    /// axis; <see cref="AllButBatch"/> makes every axis after the first one class axis.
+    /// </summary>
     public int ClassAxis { get; set; } = 1;
+
+    /// <summary>
+    /// <c>ClassAxis = LossAttribute.AllButBatch</c>: every axis after the first is the class axis, so functions over the
+    /// class axis reduce over all of a sample (a Dice score over every pixel of a mask [N, H, W]). Those axes must be laid
+    /// out as one, as in a dense tensor; nothing is copied.
+    /// </summary>
+    public const int AllButBatch = -2;
 
     /// <summary>A class id whose positions add no loss, get zero gradient and are not counted by <see cref="Reduction.Mean"/>. Unset: nothing is ignored.</summary>
     public int IgnoreIndex { get; set; }

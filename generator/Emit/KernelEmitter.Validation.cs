@@ -26,7 +26,7 @@ internal sealed partial class KernelEmitter
         }
         else
         {
-            w.Line($"int axis = global::LossGen.Internal.Check.ClassAxis(x.Lengths, {spec.ClassAxis.ToString(CultureInfo.InvariantCulture)}, {spec.Classes.ToString(CultureInfo.InvariantCulture)}, \"{Shown("x")}\");");
+            w.Line($"int axis = global::LossGen.Internal.Check.ClassAxis(x.Lengths, {(spec.ClassAxis == Extraction.AllButBatch ? 1 : spec.ClassAxis).ToString(CultureInfo.InvariantCulture)}, {spec.Classes.ToString(CultureInfo.InvariantCulture)}, \"{Shown("x")}\");");
             w.Line("nint classes = x.Lengths[axis];");
             w.Line("nint positions = global::LossGen.Internal.Check.Positions(x.Lengths, axis);");
         }

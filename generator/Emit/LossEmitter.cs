@@ -200,9 +200,10 @@ internal static class LossEmitter
         var hyper = loss.ParametersUsed.ToDictionary(KernelEmitter.KernelParameter);
         foreach ((string _, string name) in KernelEmitter.Parameters(loss, kernel))
         {
-            arguments.Add(hyper.TryGetValue(name, out string? parameter) ? Identifiers.Escape(parameter)
+            string argument = hyper.TryGetValue(name, out string? parameter) ? Identifiers.Escape(parameter)
                 : name == "loss" && !outputs.Loss ? "default"
-                : Identifiers.Escape(loss.Shown(name)));
+                : Identifiers.Escape(loss.Shown(name));
+            arguments.Add(loss.Spec.ClassAxis == Extraction.AllButBatch && !loss.Flat && ShapedLikeX(loss, name) && argument != "default" ? AsRows(loss, name, argument) : argument);
         }
 
         string typeArguments = string.Empty;
@@ -240,6 +241,22 @@ internal static class LossEmitter
         w.Line($"    => {call};");
     }
 
+    /// <summary>Whether a kernel tensor has x's shape: x, the inputs and gradients like it, an elementwise loss's loss and dloss.</summary>
+    private static bool ShapedLikeX(CompiledLoss loss, string tensor) =>
+        tensor is "x" or "dx"
+        || loss.Inputs.Any(i => i.Layout == InputLayout.LikeX && i.Name == tensor)
+        || loss.Others.Any(o => o.Input.Layout == InputLayout.LikeX && o.Tensor == tensor)
+        || (tensor is "loss" or "dloss" && loss.Elementwise && loss.Reduction == Reduction.None);
+
+    /// <summary>ClassAxis = AllButBatch: the argument seen as [N, rest] (runtime/Internal/Axes), checked against x's shape first.</summary>
+    private static string AsRows(CompiledLoss loss, string tensor, string argument)
+    {
+        string x = Identifiers.Escape(loss.Shown("x"));
+        return tensor == "x"
+            ? $"global::LossGen.Internal.Axes.Rows({argument}, \"{loss.Shown("x")}\")"
+            : $"global::LossGen.Internal.Axes.Rows({argument}, \"{loss.Shown(tensor)}\", {x}.Lengths, \"{loss.Shown("x")}\")";
+    }
+
     /// <summary>A parameter type as a cref spells it: no attribute, braces for angle brackets.</summary>
     private static string CrefType(string type)
     {
@@ -263,6 +280,7 @@ internal static class LossEmitter
     {
         1 => string.Empty,
         -1 => ", classes on the last axis",
+        Extraction.AllButBatch => ", every axis after the first as the class axis",
         int axis => ", classes on axis " + axis.ToString(CultureInfo.InvariantCulture),
     };
 

@@ -104,7 +104,7 @@ public class DiagnosticTests
     [Theory]
     [InlineData("Reduction = (Reduction)7", "Reduction = 7")]
     [InlineData("Classes = -3", "Classes = -3")]
-    [InlineData("ClassAxis = -2", "ClassAxis = -2")]
+    [InlineData("ClassAxis = -3", "ClassAxis = -3")]
     public void Invalid_options_are_errors(string options, string message)
     {
         var result = GeneratorHarness.Run(GeneratorHarness.Declare("logsumexp(x) - x[t]", options));

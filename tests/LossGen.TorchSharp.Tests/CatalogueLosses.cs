@@ -155,3 +155,8 @@ public static partial class FirstClassTwice;
 /// <summary>The same, four classes known at compile time (positions in lanes), with != and a negative constant.</summary>
 [Loss("ce = logsumexp(x) - x[t]; where(t != -1, where(t != 3, ce, 0.5 * ce), 0)", Classes = 4)]
 public static partial class LastClassHalf4;
+
+/// <summary>Soft Dice over every axis after the first (an image mask [N, H, W], docs/dsl.md: ClassAxis = AllButBatch).</summary>
+[Loss("p = sigmoid(x); 1 - (2 * sum(p * y) + smooth) / (sum(p) + sum(y) + smooth)", ClassAxis = LossAttribute.AllButBatch)]
+[LossParameter("smooth", 1.0)]
+public static partial class DiceOverMask;

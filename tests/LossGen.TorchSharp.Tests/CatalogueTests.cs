@@ -333,6 +333,63 @@ public class CatalogueTests
         }
     }
 
+    [Theory, MemberData(nameof(DTypes))]
+    public void Dice_over_every_axis_after_the_first_matches_the_composition(ScalarType dtype)
+    {
+        manual_seed(41);
+        foreach (long[] shape in new[] { new long[] { 3, 5, 7 }, new long[] { 1, 4, 4 }, new long[] { 2, 3, 4, 5 }, new long[] { 6, 9 } })
+        {
+            var x = randn(shape, dtype: dtype);
+            var y = (rand(shape, dtype: dtype) > 0.5).to_type(dtype);
+            var inputs = new Named { ["x"] = x, ["y"] = y };
+            long[] rest = Enumerable.Range(1, shape.Length - 1).Select(d => (long)d).ToArray();
+            Check(dtype, inputs, ["x", "y"], a =>
+                {
+                    var p = torch.sigmoid(a["x"]);
+                    return (1 - (2 * (p * a["y"]).sum(rest) + 1.0) / (p.sum(rest) + a["y"].sum(rest) + 1.0)).mean();
+                },
+                f: b => DiceOverMask.Forward(b.Ro<float>("x"), b.Ro<float>("y")),
+                fb: (b, g) => DiceOverMask.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                ffb: (b, g) => DiceOverMask.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Rw<float>("dx"), b.Rw<float>("dy"), (float)g),
+                d: b => DiceOverMask.Forward(b.Ro<double>("x"), b.Ro<double>("y")),
+                db: (b, g) => DiceOverMask.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g),
+                dfb: (b, g) => DiceOverMask.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Rw<double>("dx"), b.Rw<double>("dy"), g));
+        }
+    }
+
+    [Fact]
+    public void Dice_over_every_axis_after_the_first_allocates_nothing_per_call()
+    {
+        float[] x = new float[4 * 16 * 16], y = new float[4 * 16 * 16], dx = new float[4 * 16 * 16], dy = new float[4 * 16 * 16];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (i % 7) - 3;
+            y[i] = i % 3 == 0 ? 1 : 0;
+        }
+
+        float Run() => DiceOverMask.ForwardBackward(new System.Numerics.Tensors.ReadOnlyTensorSpan<float>(x, [4, 16, 16]), new System.Numerics.Tensors.ReadOnlyTensorSpan<float>(y, [4, 16, 16]),
+            new System.Numerics.Tensors.TensorSpan<float>(dx, [4, 16, 16]), new System.Numerics.Tensors.TensorSpan<float>(dy, [4, 16, 16]));
+        Run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        float loss = Run() + Run();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(float.IsFinite(loss));
+    }
+
+    [Fact]
+    public void Dice_over_every_axis_after_the_first_rejects_mismatched_and_strided_masks()
+    {
+        var e = Assert.Throws<ArgumentException>(() => DiceOverMask.Forward(
+            new System.Numerics.Tensors.ReadOnlyTensorSpan<double>(new double[24], [2, 3, 4]), new System.Numerics.Tensors.ReadOnlyTensorSpan<double>(new double[24], [2, 4, 3])));
+        Assert.Equal("y", e.ParamName);
+        // Rows of 4 with a step of 2, ten apart: the axes after the first are not one run of memory.
+        double[] buffer = new double[64];
+        var s = Assert.Throws<ArgumentException>(() => DiceOverMask.Forward(
+            new System.Numerics.Tensors.ReadOnlyTensorSpan<double>(buffer, [2, 3, 4], [30, 10, 2]), new System.Numerics.Tensors.ReadOnlyTensorSpan<double>(buffer, [2, 3, 4], [30, 10, 2])));
+        Assert.Equal("x", s.ParamName);
+        Assert.Contains("AllButBatch", s.Message);
+    }
+
     /// <summary>TorchSharp's multi-label margin loss (its module: TorchSharp 0.107 has no functional form).</summary>
     private static Tensor MultiLabelMarginOfTorch(Tensor x, Tensor y, TReduction reduction) => nn.MultiLabelMarginLoss(reduction).forward(x, y);
 
