@@ -38,6 +38,12 @@ public class GeneratedLossTests
         [KLDivLoss]
         public static partial class Kl;
 
+        [Loss("z = scores / temperature; logsumexp(z) - z[label]")]
+        [LossTensor("scores", Kind = InputKind.Logits)]
+        [LossTensor("label", TensorRole.ClassIndices)]
+        [LossTensor("temperature", Shape = TensorShape.PerPosition)]
+        public static partial class Named;
+
         public static class Training
         {
             public static float Step(float[] logits, int[] targets, float[] labels, int n, int c)
@@ -59,7 +65,10 @@ public class GeneratedLossTests
                 float g = KlLogTarget.Forward(lp, p);                  // LG0101: y read as log-probabilities
                 float h = Kl.Forward(lp, lp);                          // LG0104: y read as probabilities
                 float k = Kl.Forward(lp, p) + KlLogTarget.Forward(lp, lp);   // clean
-                return a + b + d + e + f + g + h + k;
+                var temperature = new ReadOnlyTensorSpan<float>(new float[n], [n], default);
+                float m = Named.Forward(p, t, temperature);            // LG0100: a named prediction declared as logits
+                float q = Named.Forward(x, t, p);                      // clean: temperature states no kind
+                return a + b + d + e + f + g + h + k + m + q;
             }
         }
         """;
@@ -84,7 +93,7 @@ public class GeneratedLossTests
         string[] lines = Source.Split('\n');
         int Line(string marker) => Array.FindIndex(lines, l => l.Contains(marker, StringComparison.Ordinal)) + 1;
         Assert.Equal(
-            new[] { ("LG0100", Line("float a =")), ("LG0100", Line("float b =")), ("LG0101", Line("float d =")), ("LG0101", Line("float g =")), ("LG0104", Line("float h =")) },
+            new[] { ("LG0100", Line("float a =")), ("LG0100", Line("float b =")), ("LG0101", Line("float d =")), ("LG0101", Line("float g =")), ("LG0104", Line("float h =")), ("LG0100", Line("float m =")) },
             found);
     }
 }
