@@ -38,7 +38,7 @@ internal static class LossCompiler
     }
 
     /// <summary>Parses, binds and differentiates; null with diagnostics when the expression has an error.</summary>
-    public static CompiledLoss? Analyze(LossSpec spec, List<DslDiagnostic> dsl, List<DiagnosticInfo> other, CancellationToken cancellation = default)
+    public static CompiledLoss? Analyze(LossSpec spec, List<DslDiagnostic> dsl, List<DiagnosticInfo> other, CancellationToken cancellation = default, string kernelPrefix = "")
     {
         var parameters = new List<string>();
         for (int index = 0; index < spec.Parameters.Count; index++)
@@ -107,7 +107,7 @@ internal static class LossCompiler
             .Select(i => new GradientOutput(i, gradients[i.Name]))
             .ToList();
         var used = declared.Where(i => i.Name is not ("x" or Binder.Target) && (named || bound.InputsUsed.Contains(i.Name))).ToList();
-        return new CompiledLoss(spec, bound, seed, gradients["x"], others, used);
+        return new CompiledLoss(spec, bound, seed, gradients["x"], others, used) { KernelPrefix = kernelPrefix };
     }
 
     private static string CompileCore(LossSpec spec, List<DiagnosticInfo> diagnostics, CancellationToken cancellation)
@@ -130,8 +130,20 @@ internal static class LossCompiler
             return string.Empty;
         }
 
+        CompiledLoss? variant = null;
+        if (spec.Variant is { } variantSpec)
+        {
+            var variantDsl = new List<DslDiagnostic>();
+            variant = Analyze(variantSpec, variantDsl, diagnostics, cancellation, kernelPrefix: "Broadcast");
+            if (variant is null || variantDsl.Count > 0)
+            {
+                diagnostics.Add(new DiagnosticInfo("LG9999", Anchor.Attribute, new[] { "the second form of the loss does not compile: " + string.Join("; ", variantDsl.Select(d => d.Id)) }.ToEquatableArray()));
+                return string.Empty;
+            }
+        }
+
         cancellation.ThrowIfCancellationRequested();
-        string source = LossEmitter.Emit(loss);
+        string source = LossEmitter.Emit(loss, variant);
         if (source.Length > MaxSourceLength)
         {
             diagnostics.Add(new DiagnosticInfo(DiagnosticIds.TooComplex, LiteralMap.Locate(spec.LiteralToken, new Span(0, spec.Expression.Length)),

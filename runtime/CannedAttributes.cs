@@ -182,7 +182,8 @@ public sealed class SigmoidFocalLossAttribute : CannedLossAttribute
 /// <summary>
 /// PyTorch's <c>torch.nn.functional.gaussian_nll_loss</c>: the negative log-likelihood of targets <c>y</c> under
 /// Gaussians of means <c>x</c> and variances <c>var</c>, <c>0.5 * (log(v) + (x - y)^2 / v)</c> with <c>v</c> the variance
-/// clamped to at least <see cref="Eps"/> (in the value only, as PyTorch). Gradients to <c>x</c> and <c>var</c>.
+/// clamped to at least <see cref="Eps"/> (in the value only, as PyTorch). Gradients to <c>x</c> and <c>var</c>; var of
+/// x's shape or one value per sample ([N] or [N, 1] for [N, D]), as PyTorch.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class GaussianNllLossAttribute : CannedLossAttribute
@@ -192,8 +193,9 @@ public sealed class GaussianNllLossAttribute : CannedLossAttribute
     /// <summary>The smallest variance used in the value. Default 1e-6.</summary>
     public double Eps { get; set; } = 1e-6;
     /// <summary>
-    /// <c>var</c> has one value per sample: <c>x</c>'s shape without its last axis, or with it of length 1 (PyTorch
-    /// broadcasts such a var); <c>dvar</c> then has <c>var</c>'s shape. Default false: <c>var</c> has <c>x</c>'s shape.
+    /// Default false: <c>var</c>'s shape chooses at run time, as PyTorch broadcasts it: <c>x</c>'s shape, or one value per
+    /// sample (<c>x</c>'s shape without its last axis, or with it of length 1). True: always one value per sample (only
+    /// that form is generated). <c>dvar</c> has <c>var</c>'s shape, summed over the broadcast axis.
     /// </summary>
     public bool BroadcastVar { get; set; }
 }

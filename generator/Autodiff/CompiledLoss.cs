@@ -74,6 +74,9 @@ internal sealed class CompiledLoss
     /// <summary>What x holds (<see cref="InputKinds"/>): recorded on the generated parameter for the analyzers.</summary>
     public InputKind XKind { get; }
 
+    /// <summary>Put before the names of this form's kernels (a second form of a loss in the same class: "Broadcast").</summary>
+    public string KernelPrefix { get; init; } = string.Empty;
+
     public LossSpec Spec { get; }
 
     public Graph Graph { get; }

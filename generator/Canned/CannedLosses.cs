@@ -22,6 +22,11 @@ internal sealed record CannedForm(string Expression, IReadOnlyList<InputDecl> In
     public string Kernel { get; init; } = string.Empty;
 
     public IReadOnlyList<ParameterSpec> KernelOptions { get; init; } = Array.Empty<ParameterSpec>();
+
+    /// <summary>A second form chosen at run time where <see cref="VariantCondition"/> holds (<see cref="LossSpec.Variant"/>).</summary>
+    public CannedForm? Variant { get; init; }
+
+    public string VariantCondition { get; init; } = string.Empty;
 }
 
 /// <summary>A PyTorch loss as a formula of the language plus options. Nothing else: no canned loss has a kernel of its own.</summary>
@@ -248,26 +253,34 @@ internal static class CannedLosses
             {
                 new CannedOption("Full", false, "adds the constant 0.5 * log(2 * pi)"),
                 new CannedOption("Eps", 1e-6, "var is clamped to at least Eps in the value (not in the gradient), as PyTorch"),
-                new CannedOption("BroadcastVar", false, "var has one value per sample: x's shape without the last axis, or with it of length 1 (PyTorch's broadcast var); the gradient dvar sums over that axis"),
+                new CannedOption("BroadcastVar", false, "false: var's shape chooses at run time, x's shape or one value per sample (x's shape without the last axis, or with it of length 1), as PyTorch broadcasts it; true: always one per sample. dvar has var's shape (summed over the broadcast axis)"),
             },
             o =>
             {
                 double eps = (double)o("Eps");
                 bool broadcast = (bool)o("BroadcastVar");
-                var inputs = new[]
+                InputDecl[] Inputs(bool perSample) => new[]
                 {
                     new InputDecl("x", LikeX, true, "means"),
                     new InputDecl("y", LikeX, false, "targets"),
-                    new InputDecl("var", broadcast ? PerRow : LikeX, true, "variances, non-negative", "var"),
+                    new InputDecl("var", perSample ? PerRow : LikeX, true, perSample ? "variances, non-negative, one per sample" : "variances, non-negative: x's shape, or one per sample ([N] or [N, 1] for [N, D])", "var"),
                 };
                 if (eps <= 0)
                 {
-                    return new CannedForm(string.Empty, inputs, Error: $"Eps = {Plain(eps)} is not positive");
+                    return new CannedForm(string.Empty, Inputs(broadcast), Error: $"Eps = {Plain(eps)} is not positive");
                 }
 
                 // As PyTorch: var is clamped under no_grad, so the value is max(var, eps) and the gradient var's own.
                 string full = (bool)o("Full") ? " + " + Number(0.5 * Math.Log(2 * Math.PI)) : string.Empty;
-                return new CannedForm($"v = var + detach(max(var, {Number(eps)}) - var); 0.5 * (log(v) + (x - y)^2 / v){full}", inputs, ClassAxis: broadcast ? -1 : null);
+                string expression = $"v = var + detach(max(var, {Number(eps)}) - var); 0.5 * (log(v) + (x - y)^2 / v){full}";
+                var perSampleForm = new CannedForm(expression, Inputs(true), ClassAxis: -1);
+                // Without BroadcastVar, var's shape chooses at run time, as PyTorch broadcasts a var of x's shape without
+                // its last axis, or with it of length 1 (dvar then has var's shape, summed over that axis).
+                return broadcast ? perSampleForm : new CannedForm(expression, Inputs(false))
+                {
+                    Variant = perSampleForm,
+                    VariantCondition = "global::LossGen.Internal.Check.OnePerSample(@var.Lengths, x.Lengths)",
+                };
             }),
 
         new CannedLoss("TripletMarginLoss", "torch.nn.functional.triplet_margin_loss", false,
@@ -457,6 +470,11 @@ internal static class CannedLosses
         {
             Kernel = form.Kernel,
             KernelOptions = form.KernelOptions.ToEquatableArray(),
+            Variant = form.Variant is { } variant
+                ? new LossSpec(type, loss.Attribute, variant.Expression, reduction, classes, variant.ClassAxis ?? classAxis, false, 0,
+                    EquatableArray<ParameterSpec>.Empty, variant.Inputs.ToEquatableArray(), null, EquatableArray<DiagnosticInfo>.Empty, description)
+                : null,
+            VariantCondition = form.VariantCondition,
         };
     }
 

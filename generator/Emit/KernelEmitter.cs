@@ -172,10 +172,10 @@ internal sealed partial class KernelEmitter
     public static string KernelName(CompiledLoss loss, KernelOutputs outputs) => NameOf(loss, outputs) + "Kernel";
 
     /// <summary>Forward, Gradient (dx), or GradientWith followed by the other gradients (GradientWithDy).</summary>
-    private static string NameOf(CompiledLoss loss, KernelOutputs outputs) =>
+    private static string NameOf(CompiledLoss loss, KernelOutputs outputs) => loss.KernelPrefix + (
         !outputs.Dx ? "Forward"
         : outputs.Others ? "GradientWith" + string.Concat(loss.Others.Select(o => char.ToUpperInvariant(o.Tensor[0]) + o.Tensor.Substring(1).TrimEnd('_')))
-        : "Gradient";
+        : "Gradient");
 
     /// <summary>Whether the kernel returns the reduced loss (a gradient kernel returns 0 when its caller did not ask for it).</summary>
     private static bool ReturnsTotal(CompiledLoss loss, KernelOutputs outputs) => loss.Reduction != Reduction.None && outputs.Loss;

@@ -67,6 +67,15 @@ internal sealed record LossSpec(
     /// </summary>
     public string Kernel { get; init; } = string.Empty;
 
+    /// <summary>
+    /// A second form of the loss, compiled into the same class (its kernels named apart), that the generated methods
+    /// call where <see cref="VariantCondition"/> (C# over the public parameters) holds: GaussianNllLoss with a var of one
+    /// value per sample. Null for one form.
+    /// </summary>
+    public LossSpec? Variant { get; init; }
+
+    public string VariantCondition { get; init; } = string.Empty;
+
     /// <summary>The runtime kernel's options, by name (Blank, ZeroInfinity).</summary>
     public EquatableArray<ParameterSpec> KernelOptions { get; init; } = EquatableArray<ParameterSpec>.Empty;
 }

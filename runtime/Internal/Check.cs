@@ -50,6 +50,25 @@ public static class Check
         }
     }
 
+    /// <summary>
+    /// Whether a tensor has one value per sample of <paramref name="x"/>, as PyTorch's gaussian_nll_loss broadcasts var:
+    /// x's shape without its last axis, or with it of length 1 (when x's last axis is longer than 1).
+    /// </summary>
+    public static bool OnePerSample(ReadOnlySpan<nint> actual, ReadOnlySpan<nint> x)
+    {
+        if (x.Length == 0)
+        {
+            return false;
+        }
+
+        if (actual.Length == x.Length - 1)
+        {
+            return actual.SequenceEqual(x.Slice(0, x.Length - 1));
+        }
+
+        return actual.Length == x.Length && x[^1] != 1 && actual[^1] == 1 && actual.Slice(0, actual.Length - 1).SequenceEqual(x.Slice(0, x.Length - 1));
+    }
+
     /// <summary>Checks that <paramref name="actual"/> equals <paramref name="expected"/> (the shape of <paramref name="reference"/>).</summary>
     public static void SameShape(ReadOnlySpan<nint> actual, ReadOnlySpan<nint> expected, string name, string reference)
     {

@@ -104,7 +104,10 @@ public class NamedInputTests
             (b, g) => GaussianNllFullSum.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("var"), b.Rw<double>("dx"), b.Rw<double>("dvar"), g));
     }
 
-    /// <summary>var with one value per sample, as [N] and as [N, 1]: PyTorch broadcasts it; dvar sums over the last axis.</summary>
+    /// <summary>
+    /// var with one value per sample, as [N] and as [N, 1]: PyTorch broadcasts it; dvar sums over the last axis. With
+    /// BroadcastVar and without it (the shape chooses).
+    /// </summary>
     [Theory, MemberData(nameof(DTypes))]
     public void Gaussian_nll_loss_with_broadcast_var_matches_pytorchs_definition(ScalarType dtype)
     {
@@ -122,6 +125,14 @@ public class NamedInputTests
                 b => GaussianNllBroadcast.Forward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("var")),
                 (b, g) => GaussianNllBroadcast.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("var"), b.Rw<double>("dx"), b.Rw<double>("dvar"), g),
                 (b, g) => GaussianNllBroadcast.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("var"), b.Rw<double>("dx"), b.Rw<double>("dvar"), g));
+            // Without BroadcastVar, var's shape chooses the form at run time, as in PyTorch.
+            Check(dtype, inputs, ["x", "var"], t => GaussianNllAsPyTorch(t["x"], t["y"], t["var"], false, 1e-6f, TReduction.Mean),
+                b => GaussianNll.Forward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("var")),
+                (b, g) => GaussianNll.Backward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("var"), b.Rw<float>("dx"), b.Rw<float>("dvar"), (float)g),
+                (b, g) => GaussianNll.ForwardBackward(b.Ro<float>("x"), b.Ro<float>("y"), b.Ro<float>("var"), b.Rw<float>("dx"), b.Rw<float>("dvar"), (float)g),
+                b => GaussianNll.Forward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("var")),
+                (b, g) => GaussianNll.Backward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("var"), b.Rw<double>("dx"), b.Rw<double>("dvar"), g),
+                (b, g) => GaussianNll.ForwardBackward(b.Ro<double>("x"), b.Ro<double>("y"), b.Ro<double>("var"), b.Rw<double>("dx"), b.Rw<double>("dvar"), g));
         }
     }
 
