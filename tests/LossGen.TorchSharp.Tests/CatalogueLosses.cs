@@ -160,3 +160,12 @@ public static partial class LastClassHalf4;
 [Loss("p = sigmoid(x); 1 - (2 * sum(p * y) + smooth) / (sum(p) + sum(y) + smooth)", ClassAxis = LossAttribute.AllButBatch)]
 [LossParameter("smooth", 1.0)]
 public static partial class DiceOverMask;
+
+/// <summary>
+/// A language model's loss written in the language (docs/torchsharp.md, "Fused linear + loss"): cross entropy of
+/// soft-capped logits plus z-loss, summed (LinearLoss takes the mean).
+/// </summary>
+[Loss("z = cap * tanh(x / cap); lse = logsumexp(z); lse - z[t] + zscale * lse^2", Reduction = LossGen.Reduction.Sum, IgnoreIndex = -100)]
+[LossParameter("cap", 30.0)]
+[LossParameter("zscale", 1e-4)]
+public static partial class SoftcapZLoss;

@@ -135,3 +135,39 @@ internal sealed class UnreducedFunction : autograd.SingleTensorFunction<Unreduce
         return [dx, null!, null!, null!];
     }
 }
+
+/// <summary>
+/// The fused linear + loss (<see cref="LossGen.LinearLoss"/>): the gradients to h, W and b are computed in forward,
+/// chunk by chunk with dloss = 1, and scaled in backward. apply's arguments: [h, W, b (or null), t, the LinearLoss].
+/// </summary>
+internal sealed class LinearLossAutograd : autograd.SingleTensorFunction<LinearLossAutograd>
+{
+    public override string Name => "LossGenLinearLoss";
+
+    public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
+    {
+        var hidden = (Tensor)vars[0];
+        var weight = (Tensor)vars[1];
+        var bias = (Tensor?)vars[2];
+        var target = (Tensor)vars[3];
+        var loss = (LossGen.LinearLoss)vars[4];
+        var dh = zeros_like(hidden);
+        var dw = zeros_like(weight);
+        Tensor? db = bias is null ? null : zeros_like(bias);
+        double value;
+        using (no_grad())
+        {
+            value = loss.Compute(hidden, weight, bias, target, dh, dw, db);
+        }
+
+        ctx.save_for_backward(db is null ? [dh, dw] : [dh, dw, db]);
+        return tensor(value, loss.DType);
+    }
+
+    public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        List<Tensor> saved = ctx.get_saved_variables();
+        Tensor Scaled(Tensor t) => t.mul(grad_output);
+        return [Scaled(saved[0]), Scaled(saved[1]), saved.Count > 2 ? Scaled(saved[2]) : null!, null!, null!];
+    }
+}

@@ -1,0 +1,189 @@
+using System;
+using System.Collections.Generic;
+using LossGen.Internal;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace LossGen;
+
+/// <summary>
+/// A linear layer and a LossGen loss over class indices fused: <c>loss(h @ W^T + b, t)</c> and its gradients to
+/// <c>h</c>, <c>W</c> and <c>b</c> without ever holding the logits beyond one chunk of tokens (a language model's
+/// vocabulary: [tokens, V] logits dwarf everything else). Per chunk, libtorch's <c>mm</c> makes the logits, the loss's
+/// generated kernel turns them into their gradient in place, and two more products give the chunk's <c>dh</c> and add its
+/// part of <c>dW</c>. The loss is any formula of the language over class indices (cross entropy, with z-loss and a
+/// logit softcap written in it), declared with <c>Reduction = Reduction.Sum</c>: this function does the mean.
+/// See docs/torchsharp.md, "Fused linear + loss".
+/// </summary>
+/// <example><code>
+/// [Loss("z = cap * tanh(x / cap); lse = logsumexp(z); lse - z[t] + zscale * lse^2", Reduction = Reduction.Sum, IgnoreIndex = -100)]
+/// [LossParameter("cap", 30.0)]
+/// [LossParameter("zscale", 1e-4)]
+/// public static partial class LmLoss;
+///
+/// var lm = LinearLoss.ClassIndices&lt;float&gt;(LmLoss.ForwardBackward);
+/// Tensor loss = lm.Apply(hidden, head.weight, null, targets);   // loss.backward() fills hidden.grad and head.weight.grad
+/// </code></example>
+public sealed class LinearLoss
+{
+    private readonly Func<Tensor, Tensor, Tensor, double, double> _loss;
+
+    private LinearLoss(Func<Tensor, Tensor, Tensor, double, double> loss, ScalarType dtype, long chunk, long ignoreIndex, bool shift, Reduction reduction, string name)
+    {
+        if (chunk < 0)
+            throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "Expected a chunk of 1 or more tokens, or 0 to choose it.");
+        if (reduction is not (Reduction.Mean or Reduction.Sum))
+            throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Expected Reduction.Mean or Reduction.Sum.");
+        _loss = loss;
+        DType = dtype;
+        Chunk = chunk;
+        IgnoreIndex = ignoreIndex;
+        Shift = shift;
+        Reduction = reduction;
+        Name = name;
+    }
+
+    /// <summary>
+    /// A fused linear + loss over class indices. <paramref name="sumLoss"/> is a generated <c>ForwardBackward</c> of a loss
+    /// declared with <c>Reduction = Reduction.Sum</c> (a method group, or a lambda that passes hyper-parameters).
+    /// </summary>
+    /// <param name="sumLoss">The loss of one chunk of logits [tokens, V] against its class indices, summed; writes the gradient (in place).</param>
+    /// <param name="chunk">Tokens per chunk: 0 chooses about 8 million logits per chunk (32 MB in float at any vocabulary size).</param>
+    /// <param name="ignoreIndex">Targets equal to it are not counted by the mean (the loss itself must ignore them too: declare the same <c>IgnoreIndex</c>).</param>
+    /// <param name="shift">Causal shift: token i's hidden state predicts target i + 1 of its sequence (the last token of each sequence predicts nothing), without copying.</param>
+    /// <param name="reduction">Mean (over the counted tokens) or Sum.</param>
+    /// <param name="name">The name in error messages.</param>
+    public static LinearLoss ClassIndices<T>(TorchLoss.ClassIndexForwardBackward<T> sumLoss, long chunk = 0, long ignoreIndex = -100, bool shift = false, Reduction reduction = Reduction.Mean, string? name = null)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(sumLoss);
+        ScalarType dtype = typeof(T) == typeof(float) ? ScalarType.Float32
+            : typeof(T) == typeof(double) ? ScalarType.Float64
+            : throw new NotSupportedException($"LossGen bridge: element type {typeof(T).Name} is not supported (float, double).");
+        double Run(Tensor logits, Tensor targets, Tensor gradient, double dloss)
+        {
+            var x = TensorViews.Read<T>(logits, out Tensor? keep);
+            var t = TensorViews.Read<long>(targets, out Tensor? keepTargets);
+            try
+            {
+                T scale = typeof(T) == typeof(float) ? (T)(object)(float)dloss : (T)(object)dloss;
+                T value = sumLoss(x, t, TensorViews.Write<T>(gradient), scale);
+                return value is float f ? f : (double)(object)value;
+            }
+            finally
+            {
+                keep?.Dispose();
+                keepTargets?.Dispose();
+            }
+        }
+
+        return new LinearLoss(Run, dtype, chunk, ignoreIndex, shift, reduction, name ?? sumLoss.Method.DeclaringType?.Name ?? "LinearLoss");
+    }
+
+    /// <summary>The dtype of <c>h</c>, <c>W</c>, <c>b</c> and the loss.</summary>
+    public ScalarType DType { get; }
+
+    /// <summary>Tokens per chunk; 0: chosen from the vocabulary size.</summary>
+    public long Chunk { get; }
+
+    /// <summary>The target value the mean does not count.</summary>
+    public long IgnoreIndex { get; }
+
+    /// <summary>Whether token i predicts target i + 1 of its sequence.</summary>
+    public bool Shift { get; }
+
+    /// <summary>Mean or Sum.</summary>
+    public Reduction Reduction { get; }
+
+    /// <summary>The name in error messages.</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// The loss of the logits <c>h @ weight^T + bias</c> against <paramref name="target"/>, as a 0-dim tensor whose
+    /// <c>backward()</c> fills the gradients of <paramref name="hidden"/>, <paramref name="weight"/> and <paramref name="bias"/>.
+    /// </summary>
+    /// <param name="hidden">[N, H] or [B, S, H] hidden states.</param>
+    /// <param name="weight">[V, H], the classifier (an <c>nn.Linear(H, V)</c>'s weight).</param>
+    /// <param name="bias">[V] or null.</param>
+    /// <param name="target">[N] or [B, S] class indices (int64).</param>
+    public Tensor Apply(Tensor hidden, Tensor weight, Tensor? bias, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        ArgumentNullException.ThrowIfNull(weight);
+        ArgumentNullException.ThrowIfNull(target);
+        TensorViews.Check(hidden, DType, "hidden", Name);
+        TensorViews.Check(weight, DType, "weight", Name);
+        if (bias is not null)
+            TensorViews.Check(bias, DType, "bias", Name);
+        TensorViews.Check(target, ScalarType.Int64, "target", Name);
+        long[] h = hidden.shape, t = target.shape, w = weight.shape;
+        bool batched = h.Length == 3;
+        if (h.Length is not (2 or 3) || t.Length != h.Length - 1 || t[0] != h[0] || (batched && t[1] != h[1]))
+            throw new ArgumentException($"{Name}: expected hidden [N, H] with target [N], or hidden [B, S, H] with target [B, S]; got hidden [{string.Join(", ", h)}] and target [{string.Join(", ", t)}].", nameof(target));
+        if (w.Length != 2 || w[1] != h[^1])
+            throw new ArgumentException($"{Name}: expected weight [V, {h[^1]}] (hidden's last axis), got [{string.Join(", ", w)}].", nameof(weight));
+        if (bias is not null && (bias.shape.Length != 1 || bias.shape[0] != w[0]))
+            throw new ArgumentException($"{Name}: expected bias [{w[0]}] (weight's first axis), got [{string.Join(", ", bias.shape)}].", nameof(bias));
+        if (target.requires_grad)
+            throw new NotSupportedException($"{Name}: the target is not differentiated; pass 'target.detach()'.");
+
+        object[] args = [hidden, weight, bias!, target, this];
+        bool wantsGradient = is_grad_enabled() && (hidden.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false));
+        if (!wantsGradient)
+        {
+            using var _ = no_grad();
+            return tensor(Compute(hidden, weight, bias, target, null, null, null), DType);
+        }
+
+        return LinearLossAutograd.apply(args);
+    }
+
+    /// <summary>Same as <see cref="Apply"/>, in TorchSharp's spelling.</summary>
+    public Tensor call(Tensor hidden, Tensor weight, Tensor? bias, Tensor target) => Apply(hidden, weight, bias, target);
+
+    /// <summary>
+    /// The loss, and where given, the gradients (dloss = 1), chunk by chunk: the sequences (one when not batched), then
+    /// the tokens of each in chunks.
+    /// </summary>
+    internal double Compute(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, Tensor? dh, Tensor? dw, Tensor? db)
+    {
+        using var scope = NewDisposeScope();
+        long vocabulary = weight.shape[0];
+        bool batched = hidden.shape.Length == 3;
+        long sequences = batched ? hidden.shape[0] : 1;
+        long length = batched ? hidden.shape[1] : hidden.shape[0];
+        long predicting = Shift ? Math.Max(0, length - 1) : length;
+
+        // Mean's denominator: the counted targets (those the predictions are for).
+        Tensor used = batched ? target.narrow(1, Shift ? 1 : 0, predicting) : target.narrow(0, Shift ? 1 : 0, predicting);
+        double count = Reduction == Reduction.Sum ? 1 : used.ne(IgnoreIndex).sum().item<long>();
+        double scale = 1 / count;
+        long chunk = Chunk > 0 ? Chunk : Math.Max(1, Math.Min(Math.Max(predicting, 1), (1L << 23) / Math.Max(1, vocabulary)));
+        Tensor weightT = weight.t();
+        double total = 0;
+        for (long s = 0; s < sequences; s++)
+        {
+            Tensor states = batched ? hidden[s] : hidden;
+            Tensor targets = batched ? target[s] : target;
+            Tensor? grads = dh is null ? null : batched ? dh[s] : dh;
+            for (long start = 0; start < predicting; start += chunk)
+            {
+                using var inner = NewDisposeScope();
+                long rows = Math.Min(chunk, predicting - start);
+                Tensor hc = states.narrow(0, start, rows);
+                Tensor tc = targets.narrow(0, start + (Shift ? 1 : 0), rows).contiguous();
+                Tensor logits = bias is null ? hc.mm(weightT) : addmm(bias, hc, weightT, 1, 1);
+                // The loss's kernel writes the gradient over the logits (dx may be x).
+                total += _loss(logits, tc, logits, scale);
+                if (grads is not null)
+                {
+                    grads.narrow(0, start, rows).copy_(logits.mm(weight));
+                    dw!.addmm_(logits.t(), hc, 1, 1);
+                    db?.add_(logits.sum(dim: 0L));
+                }
+            }
+        }
+
+        return total * scale;
+    }
+}
