@@ -25,6 +25,12 @@ internal sealed class Options
     public string TorchGrad { get; private set; } = "none";
     public bool Help { get; private set; }
 
+    /// <summary>--linear V,...: only the fused linear + cross entropy rows, for these vocabulary sizes.</summary>
+    public List<long>? Linear { get; private set; }
+
+    /// <summary>--rounds N: rounds of the fused linear rows (default 5).</summary>
+    public int LinearRounds { get; private set; } = 5;
+
     /// <summary>Seconds spent timing one row (all its columns, interleaved).</summary>
     public double Budget => BudgetSeconds ?? (Quick ? 2.0 : 12.0);
     public int MinRounds => Quick ? 5 : 11;
@@ -55,6 +61,8 @@ internal sealed class Options
                              PyTorch's default: backward allocates a fresh gradient) or zero (x.grad.zero_(), backward
                              accumulates into the kept tensor: no fresh allocation for dx)
           --note TEXT        a line quoted above the table in docs/performance.md (e.g. "machine shared with other jobs")
+          --linear V,...     only the fused linear + cross entropy rows (N = 4096, H = 1024), for these vocabularies
+          --rounds N         rounds of the --linear rows (default 5)
           --help             this text
         """;
 
@@ -83,6 +91,8 @@ internal sealed class Options
                 case "--torch-grad":
                     o.TorchGrad = Next() is "none" or "zero" ? args[i] : throw new ArgumentException("--torch-grad takes none or zero");
                     break;
+                case "--linear": o.Linear = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToList(); break;
+                case "--rounds": o.LinearRounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "-h" or "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown option {a}; --help lists them");
             }

@@ -45,6 +45,17 @@ string command = options.CommandLine(args);
 Console.WriteLine($"LossGen side by side: {machine.Cpu}, {machine.Cores} cores, {machine.Simd}");
 Console.WriteLine($"{machine.Dotnet}; libtorch {torchVersion} with {TorchSharp.torch.get_num_threads()} threads; load average {machine.LoadBefore}; commit {machine.Commit}");
 
+if (options.Linear is { } vocabularies)
+{
+#if LOSSGEN_TORCH_BRIDGE
+    LinearRow.Run(vocabularies, options.LinearRounds, command);
+    return 0;
+#else
+    Console.Error.WriteLine("--linear needs bridge/LossGen.TorchSharp in the build");
+    return 2;
+#endif
+}
+
 bool Selected(RowCatalog.Spec s) => options.Cases is null || options.Cases.Contains(s.Id);
 var specs = RowCatalog.All.Where(s => s.Kind != RowKind.TrainingStep && Selected(s)).ToList();
 bool bridge = TrainingStep.HasBridge;

@@ -32,3 +32,7 @@ public static partial class Mse;
 /// <summary>PyTorch's <c>binary_cross_entropy_with_logits</c>, mean.</summary>
 [BinaryCrossEntropyWithLogitsLoss]
 public static partial class BceWithLogits;
+
+/// <summary>Cross entropy with class indices, summed: the loss of the fused linear + cross entropy row (LinearLoss takes the mean).</summary>
+[CrossEntropyLoss(Reduction = Reduction.Sum)]
+public static partial class CrossEntropySum;

@@ -114,6 +114,14 @@ public class LinearLossTests
         {
             TorchAssert.Close(F.cross_entropy(F.linear(h, w, b), t, reduction: nn.Reduction.Sum), fused.Apply(h, w, b, t), "no_grad loss");
         }
+
+        // loss.backward() itself (upstream gradient 1: the gradients are returned as computed).
+        var (h1, w1) = (h.detach().clone().requires_grad_(true), w.detach().clone().requires_grad_(true));
+        F.cross_entropy(F.linear(h1, w1, b), t, reduction: nn.Reduction.Sum).backward();
+        var (h2, w2) = (h.detach().clone().requires_grad_(true), w.detach().clone().requires_grad_(true));
+        fused.Apply(h2, w2, b, t).backward();
+        TorchAssert.Close(h1.grad!, h2.grad!, "dh (upstream 1)");
+        TorchAssert.Close(w1.grad!, w2.grad!, "dW (upstream 1)");
     }
 
     [Fact]

@@ -160,14 +160,53 @@ internal sealed class LinearLossAutograd : autograd.SingleTensorFunction<LinearL
             value = loss.Compute(hidden, weight, bias, target, dh, dw, db);
         }
 
-        ctx.save_for_backward(db is null ? [dh, dw] : [dh, dw, db]);
+        // The graph keeps the gradients (SavedVariables); these managed references are dropped in backward, so that
+        // nothing waits for the garbage collector to free a [V, H] buffer.
+        Tensor[] gradients = db is null ? [dh, dw] : [dh, dw, db];
+        ctx.save_for_backward([.. gradients]);
+        ctx.save_data("gradients", new Holder { Tensors = gradients });
         return tensor(value, loss.DType);
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
+        if (ctx.get_data("gradients") is Holder { Tensors: { } mine } holder)
+        {
+            holder.Tensors = null;
+            foreach (Tensor t in mine)
+            {
+                t.Dispose();
+            }
+        }
+
         List<Tensor> saved = ctx.get_saved_variables();
-        Tensor Scaled(Tensor t) => t.mul(grad_output);
-        return [Scaled(saved[0]), Scaled(saved[1]), saved.Count > 2 ? Scaled(saved[2]) : null!, null!, null!];
+        bool one = (grad_output.dtype == ScalarType.Float32 ? grad_output.item<float>() : grad_output.item<double>()) == 1.0;
+        var result = new List<Tensor>();
+        foreach (Tensor t in saved)
+        {
+            if (one)
+            {
+                result.Add(t);
+            }
+            else
+            {
+                result.Add(t.mul(grad_output));
+                t.Dispose();
+            }
+        }
+
+        while (result.Count < 3)
+        {
+            result.Add(null!);
+        }
+
+        result.Add(null!);
+        result.Add(null!);
+        return result;
+    }
+
+    private sealed class Holder
+    {
+        public Tensor[]? Tensors;
     }
 }
