@@ -44,9 +44,9 @@ internal static class LossCompiler
         for (int index = 0; index < spec.Parameters.Count; index++)
         {
             ParameterSpec parameter = spec.Parameters[index];
-            if (parameters.Contains(parameter.Name) || ReservedParameterNames.Contains(parameter.Name) || Functions.Callable.Any(f => f.Name == parameter.Name) || !IsIdentifier(parameter.Name))
+            if (parameters.Contains(parameter.Name) || ReservedParameterNames.Contains(parameter.Name) || Functions.Callable.Any(f => f.Name == parameter.Name) || !NamedInputs.IsIdentifier(parameter.Name))
             {
-                other.Add(new DiagnosticInfo(DiagnosticIds.DuplicateName, Anchor.Parameter(index), new[] { parameter.Name, IsIdentifier(parameter.Name) ? "an input, a generated parameter, a function or another hyper-parameter" : "nothing: it is not an identifier of the language" }.ToEquatableArray()));
+                other.Add(new DiagnosticInfo(DiagnosticIds.DuplicateName, Anchor.Parameter(index), new[] { parameter.Name, NamedInputs.IsIdentifier(parameter.Name) ? "an input, a generated parameter, a function or another hyper-parameter" : "nothing: it is not an identifier of the language" }.ToEquatableArray()));
                 return null;
             }
 
@@ -158,7 +158,4 @@ internal static class LossCompiler
     private const int MaxSourceLength = 4_000_000;
 
     private static bool IsError(string id) => Diagnostics.DiagnosticDescriptors.ById(id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error;
-
-    private static bool IsIdentifier(string name) =>
-        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_');
 }

@@ -143,6 +143,7 @@ internal static class NamedInputs
     private static DiagnosticInfo Invalid(int index, string message) =>
         new(DiagnosticIds.InvalidOption, Anchor.Tensor(index), new[] { message }.ToEquatableArray());
 
+    /// <summary>An identifier as the lexer reads one (ASCII letters, digits and underscores, not starting with a digit): hyper-parameters and tensors.</summary>
     public static bool IsIdentifier(string name) =>
-        name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_');
+        name.Length > 0 && !char.IsDigit(name[0]) && name.All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_');
 }
