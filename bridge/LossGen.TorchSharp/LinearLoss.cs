@@ -27,8 +27,10 @@ namespace LossGen;
 public sealed class LinearLoss
 {
     private readonly Func<Tensor, Tensor, Tensor, double, double> _loss;
+    private readonly (string Name, Func<Tensor, Tensor, double> SumForward)[] _parts;
 
-    private LinearLoss(Func<Tensor, Tensor, Tensor, double, double> loss, ScalarType dtype, long chunk, long ignoreIndex, bool shift, Reduction reduction, string name)
+    private LinearLoss(Func<Tensor, Tensor, Tensor, double, double> loss, ScalarType dtype, long chunk, long ignoreIndex, bool shift, Reduction reduction, string name,
+        (string, Func<Tensor, Tensor, double>)[] parts)
     {
         if (chunk < 0)
             throw new ArgumentOutOfRangeException(nameof(chunk), chunk, "Expected a chunk of 1 or more tokens, or 0 to choose it.");
@@ -41,6 +43,7 @@ public sealed class LinearLoss
         Shift = shift;
         Reduction = reduction;
         Name = name;
+        _parts = parts;
     }
 
     /// <summary>
@@ -48,7 +51,7 @@ public sealed class LinearLoss
     /// declared with <c>Reduction = Reduction.Sum</c> (a method group, or a lambda that passes hyper-parameters).
     /// </summary>
     /// <param name="sumLoss">The loss of one chunk of logits [tokens, V] against its class indices, summed; writes the gradient (in place).</param>
-    /// <param name="chunk">Tokens per chunk: 0 chooses about 8 million logits per chunk (32 MB in float at any vocabulary size).</param>
+    /// <param name="chunk">Tokens per chunk: 0 chooses <see cref="AutomaticChunk"/> (about 4 million logits, 16 MB in float, and at least 128 tokens).</param>
     /// <param name="ignoreIndex">Targets equal to it are not counted by the mean (the loss itself must ignore them too: declare the same <c>IgnoreIndex</c>).</param>
     /// <param name="shift">Causal shift: token i's hidden state predicts target i + 1 of its sequence (the last token of each sequence predicts nothing), without copying.</param>
     /// <param name="reduction">Mean (over the counted tokens) or Sum.</param>
@@ -57,9 +60,7 @@ public sealed class LinearLoss
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(sumLoss);
-        ScalarType dtype = typeof(T) == typeof(float) ? ScalarType.Float32
-            : typeof(T) == typeof(double) ? ScalarType.Float64
-            : throw new NotSupportedException($"LossGen bridge: element type {typeof(T).Name} is not supported (float, double).");
+        ScalarType dtype = DTypeOf<T>();
         double Run(Tensor logits, Tensor targets, Tensor gradient, double dloss)
         {
             var x = TensorViews.Read<T>(logits, out Tensor? keep);
@@ -77,8 +78,62 @@ public sealed class LinearLoss
             }
         }
 
-        return new LinearLoss(Run, dtype, chunk, ignoreIndex, shift, reduction, name ?? sumLoss.Method.DeclaringType?.Name ?? "LinearLoss");
+        return new LinearLoss(Run, dtype, chunk, ignoreIndex, shift, reduction, name ?? sumLoss.Method.DeclaringType?.Name ?? "LinearLoss", []);
     }
+
+    /// <summary>
+    /// This loss with one more value reported beside it (a z-loss term, the plain cross entropy under a softcap, ...):
+    /// <paramref name="sumForward"/>, a generated <c>Forward</c> of a loss declared with <c>Reduction = Reduction.Sum</c>, is
+    /// run on each chunk's logits before the gradient overwrites them, and <see cref="ApplyWithParts"/> returns its sum
+    /// with the same reduction as the loss (the mean over the counted tokens, or the sum). It adds one pass over each
+    /// chunk's logits and no memory.
+    /// </summary>
+    /// <param name="name">The part's key in <see cref="LinearLossOutput.Parts"/>.</param>
+    /// <param name="sumForward">The part's loss of one chunk of logits [tokens, V] against its class indices, summed.</param>
+    public LinearLoss WithPart<T>(string name, TorchLoss.ClassIndexForward<T> sumForward)
+        where T : unmanaged
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(sumForward);
+        ScalarType dtype = DTypeOf<T>();
+        if (dtype != DType)
+            throw new ArgumentException($"{Name}: the part '{name}' is over {typeof(T).Name}, the loss over {DType}.", nameof(sumForward));
+        foreach ((string existing, _) in _parts)
+        {
+            if (existing == name)
+                throw new ArgumentException($"{Name}: a part named '{name}' is already reported.", nameof(name));
+        }
+
+        double Run(Tensor logits, Tensor targets)
+        {
+            var x = TensorViews.Read<T>(logits, out Tensor? keep);
+            var t = TensorViews.Read<long>(targets, out Tensor? keepTargets);
+            try
+            {
+                T value = sumForward(x, t);
+                return value is float f ? f : (double)(object)value;
+            }
+            finally
+            {
+                keep?.Dispose();
+                keepTargets?.Dispose();
+            }
+        }
+
+        return new LinearLoss(_loss, DType, Chunk, IgnoreIndex, Shift, Reduction, Name, [.. _parts, (name, Run)]);
+    }
+
+    private static ScalarType DTypeOf<T>() =>
+        typeof(T) == typeof(float) ? ScalarType.Float32
+        : typeof(T) == typeof(double) ? ScalarType.Float64
+        : throw new NotSupportedException($"LossGen bridge: element type {typeof(T).Name} is not supported (float, double).");
+
+    /// <summary>
+    /// The tokens per chunk chosen when none is set: about 4 million logits (16 MB in float), and at least 128 tokens, so
+    /// that the rank-chunk update of <c>dW</c> (it reads and writes all of <c>dW</c> once per chunk) stays a small part of
+    /// the products' time; a multiple of 32.
+    /// </summary>
+    public static long AutomaticChunk(long vocabulary) => Math.Max(128, (1L << 22) / Math.Max(1, vocabulary)) / 32 * 32;
 
     /// <summary>The dtype of <c>h</c>, <c>W</c>, <c>b</c> and the loss.</summary>
     public ScalarType DType { get; }
@@ -106,7 +161,26 @@ public sealed class LinearLoss
     /// <param name="weight">[V, H], the classifier (an <c>nn.Linear(H, V)</c>'s weight).</param>
     /// <param name="bias">[V] or null.</param>
     /// <param name="target">[N] or [B, S] class indices (int64).</param>
-    public Tensor Apply(Tensor hidden, Tensor weight, Tensor? bias, Tensor target)
+    public Tensor Apply(Tensor hidden, Tensor weight, Tensor? bias, Tensor target) => Run(hidden, weight, bias, target, null);
+
+    /// <summary>
+    /// <see cref="Apply"/>, and the values of the parts added with <see cref="WithPart"/> (computed in the same pass over
+    /// the chunks; values only, not differentiated).
+    /// </summary>
+    public LinearLossOutput ApplyWithParts(Tensor hidden, Tensor weight, Tensor? bias, Tensor target)
+    {
+        double[] parts = new double[_parts.Length];
+        Tensor loss = Run(hidden, weight, bias, target, parts);
+        var named = new Dictionary<string, double>(_parts.Length);
+        for (int i = 0; i < _parts.Length; i++)
+        {
+            named.Add(_parts[i].Name, parts[i]);
+        }
+
+        return new LinearLossOutput(loss, named);
+    }
+
+    private Tensor Run(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, double[]? parts)
     {
         ArgumentNullException.ThrowIfNull(hidden);
         ArgumentNullException.ThrowIfNull(weight);
@@ -127,12 +201,12 @@ public sealed class LinearLoss
         if (target.requires_grad)
             throw new NotSupportedException($"{Name}: the target is not differentiated; pass 'target.detach()'.");
 
-        object[] args = [hidden, weight, bias!, target, this];
+        object[] args = [hidden, weight, bias!, target, this, parts!];
         bool wantsGradient = is_grad_enabled() && (hidden.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false));
         if (!wantsGradient)
         {
             using var _ = no_grad();
-            return tensor(Compute(hidden, weight, bias, target, null, null, null), DType);
+            return tensor(Compute(hidden, weight, bias, target, null, null, null, parts), DType);
         }
 
         return LinearLossAutograd.apply(args);
@@ -145,7 +219,7 @@ public sealed class LinearLoss
     /// The loss, and where given, the gradients (dloss = 1), chunk by chunk: the sequences (one when not batched), then
     /// the tokens of each in chunks.
     /// </summary>
-    internal double Compute(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, Tensor? dh, Tensor? dw, Tensor? db)
+    internal double Compute(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, Tensor? dh, Tensor? dw, Tensor? db, double[]? parts)
     {
         using var scope = NewDisposeScope();
         long vocabulary = weight.shape[0];
@@ -158,8 +232,11 @@ public sealed class LinearLoss
         Tensor used = batched ? target.narrow(1, Shift ? 1 : 0, predicting) : target.narrow(0, Shift ? 1 : 0, predicting);
         double count = Reduction == Reduction.Sum ? 1 : used.ne(IgnoreIndex).sum().item<long>();
         double scale = 1 / count;
-        long chunk = Chunk > 0 ? Chunk : Math.Max(1, Math.Min(Math.Max(predicting, 1), (1L << 23) / Math.Max(1, vocabulary)));
+        long chunk = Math.Min(Math.Max(predicting, 1), Chunk > 0 ? Chunk : AutomaticChunk(vocabulary));
         Tensor weightT = weight.t();
+        // One buffer for every chunk's logits (and, in place, their gradient): the products write into it and into dh's
+        // rows directly, so that a step allocates nothing per chunk.
+        Tensor buffer = empty(Math.Min(chunk, Math.Max(predicting, 1)), vocabulary, dtype: weight.dtype);
         double total = 0;
         for (long s = 0; s < sequences; s++)
         {
@@ -172,18 +249,49 @@ public sealed class LinearLoss
                 long rows = Math.Min(chunk, predicting - start);
                 Tensor hc = states.narrow(0, start, rows);
                 Tensor tc = targets.narrow(0, start + (Shift ? 1 : 0), rows).contiguous();
-                Tensor logits = bias is null ? hc.mm(weightT) : addmm(bias, hc, weightT, 1, 1);
+                Tensor logits = rows == buffer.shape[0] ? buffer : buffer.narrow(0, 0, rows);
+                if (bias is null)
+                {
+                    logits.addmm_(hc, weightT, beta: 0, alpha: 1);
+                }
+                else
+                {
+                    logits.copy_(bias.expand(rows, vocabulary));
+                    logits.addmm_(hc, weightT, beta: 1, alpha: 1);
+                }
+
+                if (parts is not null)
+                {
+                    for (int i = 0; i < _parts.Length; i++)
+                    {
+                        parts[i] += _parts[i].SumForward(logits, tc);
+                    }
+                }
+
                 // The loss's kernel writes the gradient over the logits (dx may be x).
                 total += _loss(logits, tc, logits, scale);
                 if (grads is not null)
                 {
-                    grads.narrow(0, start, rows).copy_(logits.mm(weight));
-                    dw!.addmm_(logits.t(), hc, 1, 1);
+                    grads.narrow(0, start, rows).addmm_(logits, weight, beta: 0, alpha: 1);
+                    dw!.addmm_(logits.t(), hc, beta: 1, alpha: 1);
                     db?.add_(logits.sum(dim: 0L));
                 }
+            }
+        }
+
+        if (parts is not null)
+        {
+            for (int i = 0; i < parts.Length; i++)
+            {
+                parts[i] *= scale;
             }
         }
 
         return total * scale;
     }
 }
+
+/// <summary>What <see cref="LinearLoss.ApplyWithParts"/> returns: the loss (differentiable) and each part's value.</summary>
+/// <param name="Loss">The loss, as <see cref="LinearLoss.Apply"/> returns it.</param>
+/// <param name="Parts">Each part added with <see cref="LinearLoss.WithPart"/>, by name, reduced as the loss is.</param>
+public sealed record LinearLossOutput(Tensor Loss, IReadOnlyDictionary<string, double> Parts);

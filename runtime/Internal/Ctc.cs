@@ -10,7 +10,7 @@ namespace LossGen.Internal;
 /// <summary>
 /// The connectionist temporal classification loss (PyTorch's <c>torch.nn.functional.ctc_loss</c>), the one loss of the
 /// catalogue with a kernel of its own: it is a dynamic program over the time axis, which the expression language does
-/// not say. Exact in log space (every sum is a log-sum-exp, in double whatever <typeparamref name="T"/> is), so it does
+/// not say. Exact in log space (every sum is a log-sum-exp, in double whatever the element type is), so it does
 /// not underflow at any length. The gradient with respect to the log-probabilities is PyTorch's:
 /// <c>exp(lp) - exp(log(sum of alpha * beta over the label's states) + nll - lp)</c> for t below the input length, 0
 /// after it. See docs/losses.md, <c>[CtcLoss]</c>.

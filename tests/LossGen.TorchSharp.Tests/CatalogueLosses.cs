@@ -169,3 +169,12 @@ public static partial class DiceOverMask;
 [LossParameter("cap", 30.0)]
 [LossParameter("zscale", 1e-4)]
 public static partial class SoftcapZLoss;
+
+/// <summary>
+/// The z-loss term of <see cref="SoftcapZLoss"/> alone, reported beside the loss by <c>LinearLoss.WithPart</c>
+/// (docs/torchsharp.md, "Fused linear + loss"): ignored tokens add nothing.
+/// </summary>
+[Loss("z = cap * tanh(x / cap); lse = logsumexp(z); where(t != -100, zscale * lse^2, 0)", Reduction = LossGen.Reduction.Sum, IgnoreIndex = -100)]
+[LossParameter("cap", 30.0)]
+[LossParameter("zscale", 1e-4)]
+public static partial class SoftcapZLossTerm;

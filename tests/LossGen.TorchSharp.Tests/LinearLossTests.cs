@@ -104,6 +104,36 @@ public class LinearLossTests
     }
 
     [Fact]
+    public void A_part_reports_the_z_loss_term_beside_the_loss_reduced_the_same_way()
+    {
+        manual_seed(76);
+        var (h, w, b, t) = Case([2, 19, 12], 40, ScalarType.Float64, ignoreSome: true);
+        w = w * 20;
+        var fused = LinearLoss
+            .ClassIndices<double>((x, tt, dx, g) => SoftcapZLoss.ForwardBackward(x, tt, dx, g, cap: 5.0, zscale: 1e-3), chunk: 6, shift: true)
+            .WithPart<double>("z_loss", (x, tt) => SoftcapZLossTerm.Forward(x, tt, cap: 5.0, zscale: 1e-3));
+        var hl = h.detach().clone().requires_grad_(true);
+        LinearLossOutput output = fused.ApplyWithParts(hl, w, b, t);
+
+        // The composition: z-loss over the counted tokens (shifted targets), mean over them.
+        using var _ = no_grad();
+        var z = 5.0 * torch.tanh(F.linear(h.narrow(1, 0, 18), w, b) / 5.0).reshape(-1, 40);
+        var targets = t.narrow(1, 1, 18).reshape(-1);
+        var counted = targets.ne(-100);
+        var lse = z.logsumexp(1);
+        var zloss = (1e-3 * lse * lse * counted.to_type(ScalarType.Float64)).sum() / counted.sum();
+        var picked = z.gather(1, where(counted, targets, tensor(0L)).unsqueeze(1)).squeeze(1);
+        var loss = ((lse - picked) * counted.to_type(ScalarType.Float64)).sum() / counted.sum() + zloss;
+        TorchAssert.Close(zloss, tensor(output.Parts["z_loss"], ScalarType.Float64), "z_loss part");
+        TorchAssert.Close(loss, output.Loss.detach(), "loss");
+        Assert.Single(output.Parts);
+        // Apply alone computes no part; a second part of the same name is refused.
+        TorchAssert.Close(loss, fused.Apply(h, w, b, t).detach(), "loss without parts");
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => fused.WithPart<double>("z_loss", (x, tt) => SoftcapZLossTerm.Forward(x, tt))).ParamName);
+        Assert.Equal("sumForward", Assert.Throws<ArgumentException>(() => fused.WithPart<float>("f", (x, tt) => 0f)).ParamName);
+    }
+
+    [Fact]
     public void Sum_reduction_and_no_gradient_give_the_summed_loss()
     {
         manual_seed(75);
