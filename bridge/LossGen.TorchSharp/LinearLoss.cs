@@ -185,10 +185,12 @@ public sealed class LinearLoss
         ArgumentNullException.ThrowIfNull(hidden);
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(target);
-        TensorViews.Check(hidden, DType, "hidden", Name);
-        TensorViews.Check(weight, DType, "weight", Name);
+        // Half precision: a loss built for float takes float16 or bfloat16 h, W and b (docs/torchsharp.md, "Half precision").
+        ScalarType dtype = DType == ScalarType.Float32 && TensorViews.IsHalf(hidden.dtype) ? hidden.dtype : DType;
+        TensorViews.Check(hidden, dtype, "hidden", Name);
+        TensorViews.Check(weight, dtype, "weight", Name);
         if (bias is not null)
-            TensorViews.Check(bias, DType, "bias", Name);
+            TensorViews.Check(bias, dtype, "bias", Name);
         TensorViews.Check(target, ScalarType.Int64, "target", Name);
         long[] h = hidden.shape, t = target.shape, w = weight.shape;
         bool batched = h.Length == 3;
@@ -236,7 +238,14 @@ public sealed class LinearLoss
         Tensor weightT = weight.t();
         // One buffer for every chunk's logits (and, in place, their gradient): the products write into it and into dh's
         // rows directly, so that a step allocates nothing per chunk.
-        Tensor buffer = empty(Math.Min(chunk, Math.Max(predicting, 1)), vocabulary, dtype: weight.dtype);
+        long bufferRows = Math.Min(chunk, Math.Max(predicting, 1));
+        Tensor buffer = empty(bufferRows, vocabulary, dtype: DType);
+        // Half precision: the products in h's dtype (libtorch accumulates them in float32) through a chunk of that dtype,
+        // the loss's kernel on the float32 chunk, dW and db summed in float32 over the chunks and rounded once at the end.
+        bool half = weight.dtype != DType;
+        Tensor? narrow = half ? empty(bufferRows, vocabulary, dtype: weight.dtype) : null;
+        Tensor? dwSum = half && dw is not null ? zeros(dw.shape, dtype: DType) : null;
+        Tensor? dbSum = half && db is not null ? zeros(db.shape, dtype: DType) : null;
         double total = 0;
         for (long s = 0; s < sequences; s++)
         {
@@ -250,14 +259,20 @@ public sealed class LinearLoss
                 Tensor hc = states.narrow(0, start, rows);
                 Tensor tc = targets.narrow(0, start + (Shift ? 1 : 0), rows).contiguous();
                 Tensor logits = rows == buffer.shape[0] ? buffer : buffer.narrow(0, 0, rows);
+                Tensor products = narrow is null ? logits : rows == narrow.shape[0] ? narrow : narrow.narrow(0, 0, rows);
                 if (bias is null)
                 {
-                    logits.addmm_(hc, weightT, beta: 0, alpha: 1);
+                    products.addmm_(hc, weightT, beta: 0, alpha: 1);
                 }
                 else
                 {
-                    logits.copy_(bias.expand(rows, vocabulary));
-                    logits.addmm_(hc, weightT, beta: 1, alpha: 1);
+                    products.copy_(bias.expand(rows, vocabulary));
+                    products.addmm_(hc, weightT, beta: 1, alpha: 1);
+                }
+
+                if (half)
+                {
+                    logits.copy_(products);
                 }
 
                 if (parts is not null)
@@ -270,13 +285,30 @@ public sealed class LinearLoss
 
                 // The loss's kernel writes the gradient over the logits (dx may be x).
                 total += _loss(logits, tc, logits, scale);
-                if (grads is not null)
+                if (grads is not null && half)
+                {
+                    products.copy_(logits);
+                    grads.narrow(0, start, rows).addmm_(products, weight, beta: 0, alpha: 1);
+                    dwSum!.addmm_(logits.t(), hc.to_type(DType), beta: 1, alpha: 1);
+                    dbSum?.add_(logits.sum(dim: 0L));
+                }
+                else if (grads is not null)
                 {
                     grads.narrow(0, start, rows).addmm_(logits, weight, beta: 0, alpha: 1);
                     dw!.addmm_(logits.t(), hc, beta: 1, alpha: 1);
                     db?.add_(logits.sum(dim: 0L));
                 }
             }
+        }
+
+        if (dwSum is not null)
+        {
+            dw!.copy_(dwSum);
+        }
+
+        if (dbSum is not null)
+        {
+            db!.copy_(dbSum);
         }
 
         if (parts is not null)

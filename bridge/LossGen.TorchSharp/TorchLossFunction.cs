@@ -127,6 +127,11 @@ public sealed class TorchLossFunction
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(target);
+        if (_kernel.DType == ScalarType.Float32 && TensorViews.IsHalf(x.dtype))
+        {
+            return RunWidened(x, target, weight);
+        }
+
         TensorViews.Check(x, _kernel.DType, "x", Name);
         Tensor? converted = null;
         try
@@ -137,6 +142,33 @@ public sealed class TorchLossFunction
         {
             // The graph holds its own reference to what it saved.
             converted?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Half precision (float16 or bfloat16 x, and a dense target or weight of the same dtype): the float32 kernel on float32
+    /// copies, through autograd's own casts, so that the loss is rounded to x's dtype and the gradient arrives in it, as
+    /// PyTorch's losses return them (docs/torchsharp.md, "Half precision").
+    /// </summary>
+    private Tensor RunWidened(Tensor x, Tensor target, Tensor? weight)
+    {
+        ScalarType dtype = x.dtype;
+        if (Target == TorchTargetKind.Dense)
+            TensorViews.Check(target, dtype, "target", Name);
+        if (weight is not null)
+            TensorViews.Check(weight, dtype, "weight", Name);
+        // The graph keeps what it needs of these; the handles made here are disposed here.
+        using Tensor wide = x.to_type(ScalarType.Float32);
+        Tensor? wideTarget = Target == TorchTargetKind.Dense ? target.to_type(ScalarType.Float32) : null;
+        using Tensor? wideWeight = weight?.to_type(ScalarType.Float32);
+        try
+        {
+            using Tensor loss = Run(wide, wideTarget ?? target, wideWeight);
+            return loss.to_type(dtype);
+        }
+        finally
+        {
+            wideTarget?.Dispose();
         }
     }
 

@@ -26,7 +26,7 @@ internal static class LossEmitter
         OpenFile(w, loss.Spec.Type, "System.Numerics", "System.Numerics.Tensors", "System.Runtime.CompilerServices", "System.Runtime.Intrinsics");
         var kinds = Kernels(loss).ToList();
         var documented = new Dictionary<KernelOutputs, string>();
-        foreach (string t in new[] { "float", "double" })
+        foreach (string t in new[] { "float", "double", "global::System.Half" })
         {
             foreach (string? index in loss.UsesTarget ? new[] { "int", "long" } : new string?[] { null })
             {
@@ -130,6 +130,9 @@ internal static class LossEmitter
     private static void EmitPublic(IndentedWriter w, CompiledLoss loss, CompiledLoss? variant, KernelOutputs outputs, string t, string? index, Dictionary<KernelOutputs, string> documented)
     {
         bool reduced = loss.Reduction != Reduction.None;
+        // Half overloads take and return float scalars and run the float kernels on float copies (EmitWidened).
+        bool half = t == "global::System.Half";
+        string scalar = half ? "float" : t;
         string method = outputs.Loss && outputs.Dx ? "ForwardBackward" : outputs.Loss ? "Forward" : "Backward";
         var parameters = new List<string>();
         var arguments = new List<string>();
@@ -210,20 +213,20 @@ internal static class LossEmitter
 
         if (outputs.Dx && reduced)
         {
-            Add(t, "dloss", "The upstream gradient of the loss (1 for the loss itself).", t == "float" ? "1f" : "1.0");
+            Add(scalar, "dloss", "The upstream gradient of the loss (1 for the loss itself).", scalar == "float" ? "1f" : "1.0");
         }
 
         foreach (ParameterSpec parameter in loss.Spec.Parameters)
         {
-            string literal = t == "double" ? KernelEmitter.Literal(parameter.DefaultValue)
+            string literal = scalar == "double" ? KernelEmitter.Literal(parameter.DefaultValue)
                 : System.Math.Abs(parameter.DefaultValue) <= float.MaxValue ? KernelEmitter.Literal(parameter.DefaultValue) + "f"
                 : "(float)" + KernelEmitter.Literal(parameter.DefaultValue);
-            Add(t, Identifiers.Escape(parameter.Name), $"Hyper-parameter {parameter.Name} (default {KernelEmitter.Literal(parameter.DefaultValue)}).", literal);
+            Add(scalar, Identifiers.Escape(parameter.Name), $"Hyper-parameter {parameter.Name} (default {KernelEmitter.Literal(parameter.DefaultValue)}).", literal);
         }
 
         // Kernel arguments follow the kernel's own parameter order; an output not asked for is an empty tensor.
         KernelOutputs kernel = outputs.Dx ? KernelOutputs.Gradient(outputs.Others) : KernelOutputs.Forward;
-        string returnType = outputs.Loss && reduced ? t : "void";
+        string returnType = outputs.Loss && reduced ? scalar : "void";
         string Call(CompiledLoss compiled)
         {
             arguments.Clear();
@@ -251,6 +254,16 @@ internal static class LossEmitter
 
             string text = $"{KernelEmitter.KernelName(compiled, kernel)}{typeArguments}({string.Join(", ", arguments)})";
             return returnType != "void" ? $"({t}){text}" : text;
+        }
+
+        if (half)
+        {
+            w.Line($"/// <inheritdoc cref=\"{documented[outputs]}\"/>");
+            w.Line("/// <remarks>Half precision: the float kernel on float copies of the inputs (every sum taken in float); the outputs rounded to Half. See docs/dsl.md, \"Half precision\".</remarks>");
+            w.Line(GeneratedCode);
+            w.Line($"public static {returnType} {method}({string.Join(", ", parameters)})");
+            EmitWidened(w, loss, method, parameters, returnType);
+            return;
         }
 
         string call = Call(loss);
@@ -289,6 +302,73 @@ internal static class LossEmitter
         w.Line("}");
         w.Line();
         w.Line($"{ret}{call};");
+        w.Close();
+    }
+
+    /// <summary>
+    /// The body of a Half overload: each half-precision input copied to float (pooled), the float overload called on the
+    /// copies, each output rounded back. dx is written over x's copy (the kernels allow dx to be x), so a gradient needs no
+    /// memory of its own; its shape is checked first, as the float overload would check it.
+    /// </summary>
+    private static void EmitWidened(IndentedWriter w, CompiledLoss loss, string method, List<string> parameters, string returnType)
+    {
+        string x = Identifiers.Escape(loss.Shown("x"));
+        string dx = Identifiers.Escape(loss.Shown("dx"));
+        var arguments = new List<string>();
+        var outputs = new List<string>();
+        w.Line("{");
+        w.Open();
+        foreach (string parameter in parameters)
+        {
+            string declaration = parameter.Split('=')[0].Trim();
+            string name = declaration.Substring(declaration.LastIndexOf(' ') + 1);
+            if (declaration.Contains("ReadOnlyTensorSpan<global::System.Half>"))
+            {
+                w.Line($"using var {name}Float = global::LossGen.Internal.Widened.Of({name}, \"{name.TrimStart('@')}\");");
+                arguments.Add($"{name}Float.Read({name}.Lengths)");
+            }
+            else if (declaration.Contains("TensorSpan<global::System.Half>") && name == dx)
+            {
+                w.Line($"global::LossGen.Internal.Check.SameShape({dx}.Lengths, {x}.Lengths, \"{dx.TrimStart('@')}\", \"the shape of {x.TrimStart('@')}\");");
+                arguments.Add($"{x}Float.Write({x}.Lengths)");
+                outputs.Add($"{x}Float.WriteTo({dx});");
+            }
+            else if (declaration.Contains("TensorSpan<global::System.Half>"))
+            {
+                w.Line($"using var {name}Float = global::LossGen.Internal.Widened.For({name}, \"{name.TrimStart('@')}\");");
+                arguments.Add($"{name}Float.Write({name}.Lengths)");
+                outputs.Add($"{name}Float.WriteTo({name});");
+            }
+            else
+            {
+                arguments.Add(name);
+            }
+        }
+
+        string call = $"{method}({string.Join(", ", arguments)})";
+        if (returnType == "void")
+        {
+            w.Line(call + ";");
+        }
+        else if (outputs.Count == 0)
+        {
+            w.Line($"return {call};");
+        }
+        else
+        {
+            w.Line($"{returnType} result = {call};");
+        }
+
+        foreach (string output in outputs)
+        {
+            w.Line(output);
+        }
+
+        if (returnType != "void" && outputs.Count > 0)
+        {
+            w.Line("return result;");
+        }
+
         w.Close();
     }
 

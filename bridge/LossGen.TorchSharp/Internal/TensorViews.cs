@@ -24,6 +24,9 @@ internal static unsafe class TensorViews
     // A non-null address for empty tensors (the span constructors reject null).
     private static readonly long[] Empty = GC.AllocateArray<long>(1, pinned: true);
 
+    /// <summary>Whether <paramref name="dtype"/> is a half-precision floating type (float16, bfloat16): run on float32 copies.</summary>
+    public static bool IsHalf(ScalarType dtype) => dtype is ScalarType.Float16 or ScalarType.BFloat16;
+
     /// <summary>Checks that <paramref name="t"/> can be viewed as a span of <paramref name="dtype"/> on the CPU.</summary>
     public static void Check(Tensor t, ScalarType dtype, string name, string lossName)
     {
