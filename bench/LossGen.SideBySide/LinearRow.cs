@@ -31,8 +31,8 @@ internal static class LinearRow
         Console.WriteLine($"fused linear + cross entropy: N = {Tokens} tokens, H = {Features}, float32, forward + backward; {rounds} rounds, alternating");
         var lines = new List<string>
         {
-            "| V | unfused ms | fused ms | products alone ms | fused ÷ unfused | fused ÷ products | unfused peak | fused peak | beyond dh, dW: unfused | beyond dh, dW: fused | fused ÷ unfused (beyond) | loss unfused | loss fused |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| V | unfused ms | fused ms | products alone ms | fused ÷ unfused | fused ÷ products | unfused peak | fused peak | beyond dh, dW: unfused | beyond dh, dW: fused | fused ÷ unfused (beyond) | grads set to none: unfused peak | grads set to none: fused peak | loss unfused | loss fused |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
         foreach (long v in vocabularies)
         {
@@ -40,17 +40,27 @@ internal static class LinearRow
             using var h = (randn(Tokens, Features) * 0.5).requires_grad_(true);
             using var w = (randn(v, Features) * 0.02).requires_grad_(true);
             using var t = randint(0, v, [Tokens], dtype: ScalarType.Int64);
+            // Gradients kept and zeroed in place, as TorchSharp's optimizers' zero_grad() does (autograd then adds the step's
+            // gradients in place), or set to none, as Module.zero_grad() does (autograd then keeps a gradient that a custom
+            // function returns only by copying it: the fused loss pays one copy of dh and dW there).
+            bool setToNone = false;
             void Reset()
             {
-                h.grad?.Dispose();
-                h.grad = null;
-                w.grad?.Dispose();
-                w.grad = null;
+                if (setToNone || h.grad is null || w.grad is null)
+                {
+                    h.grad?.Dispose();
+                    h.grad = setToNone ? null : zeros_like(h);
+                    w.grad?.Dispose();
+                    w.grad = setToNone ? null : zeros_like(w);
+                    return;
+                }
+
+                h.grad.zero_();
+                w.grad.zero_();
             }
 
             double Unfused()
             {
-                Reset();
                 using var scope = NewDisposeScope();
                 var loss = F.cross_entropy(F.linear(h, w), t);
                 loss.backward();
@@ -59,7 +69,6 @@ internal static class LinearRow
 
             double FusedStep()
             {
-                Reset();
                 using var scope = NewDisposeScope();
                 var loss = Fused.Apply(h, w, null, t);
                 loss.backward();
@@ -75,9 +84,17 @@ internal static class LinearRow
                 return 0;
             }
 
-            // Memory first, the fused step before any unfused one has run (so it finds no freed logits to reuse).
-            long memFused = PeakExtra(() => FusedStep()), memUnfused = PeakExtra(() => Unfused());
-            double lossUnfused = Unfused(), lossFused = FusedStep();
+            // Memory first, the fused step before any unfused one has run (so it finds no freed logits to reuse); each step's
+            // gradients exist before it (the reset is outside the measure).
+            long memFused = PeakExtra(Reset, () => FusedStep()), memUnfused = PeakExtra(Reset, () => Unfused());
+            setToNone = true;
+            long noneFused = PeakExtra(Reset, () => FusedStep()), noneUnfused = PeakExtra(Reset, () => Unfused());
+            setToNone = false;
+            Reset();
+            Reset();
+            double lossUnfused = Unfused();
+            Reset();
+            double lossFused = FusedStep();
             Products();
             long gradients = (Tokens * Features + v * Features) * sizeof(float);
             var times = new Dictionary<string, List<double>> { ["unfused"] = new(), ["fused"] = new(), ["products"] = new() };
@@ -85,6 +102,7 @@ internal static class LinearRow
             {
                 foreach ((string name, Func<double> step) in Rotate(r, ("unfused", Unfused), ("fused", FusedStep), ("products", Products)))
                 {
+                    Reset();
                     var clock = Stopwatch.StartNew();
                     step();
                     times[name].Add(clock.Elapsed.TotalMilliseconds);
@@ -93,7 +111,7 @@ internal static class LinearRow
 
             double tu = Median(times["unfused"]), tf = Median(times["fused"]), tp = Median(times["products"]);
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"| {v} | {tu:0} | {tf:0} | {tp:0} | {tf / tu:0.00}× | {tf / tp:0.00}× | {Mb(memUnfused)} | {Mb(memFused)} | {Mb(memUnfused - gradients)} | {Mb(memFused - gradients)} | {(double)(memFused - gradients) / (memUnfused - gradients):0.000} | {lossUnfused:G7} | {lossFused:G7} |");
+                $"| {v} | {tu:0} | {tf:0} | {tp:0} | {tf / tu:0.00}× | {tf / tp:0.00}× | {Mb(memUnfused)} | {Mb(memFused)} | {Mb(memUnfused - gradients)} | {Mb(memFused - gradients)} | {(double)(memFused - gradients) / (memUnfused - gradients):0.000} | {Mb(noneUnfused)} | {Mb(noneFused)} | {lossUnfused:G7} | {lossFused:G7} |");
             Console.WriteLine(line);
             lines.Add(line);
             Reset();
@@ -119,8 +137,9 @@ internal static class LinearRow
     }
 
     /// <summary>The peak resident bytes a step adds over what is resident before it (Linux: VmHWM after a reset).</summary>
-    private static long PeakExtra(Action step)
+    private static long PeakExtra(Action reset, Action step)
     {
+        reset();
         GC.Collect();
         MallocTrim(0);
         long before = Status("VmRSS");

@@ -51,7 +51,7 @@ public sealed class LinearLoss
     /// declared with <c>Reduction = Reduction.Sum</c> (a method group, or a lambda that passes hyper-parameters).
     /// </summary>
     /// <param name="sumLoss">The loss of one chunk of logits [tokens, V] against its class indices, summed; writes the gradient (in place).</param>
-    /// <param name="chunk">Tokens per chunk: 0 chooses <see cref="AutomaticChunk"/> (about 4 million logits, 16 MB in float, and at least 128 tokens).</param>
+    /// <param name="chunk">Tokens per chunk: 0 chooses <see cref="AutomaticChunk"/> (about 8 million logits, 32 MB in float, and at least 128 tokens).</param>
     /// <param name="ignoreIndex">Targets equal to it are not counted by the mean (the loss itself must ignore them too: declare the same <c>IgnoreIndex</c>).</param>
     /// <param name="shift">Causal shift: token i's hidden state predicts target i + 1 of its sequence (the last token of each sequence predicts nothing), without copying.</param>
     /// <param name="reduction">Mean (over the counted tokens) or Sum.</param>
@@ -129,11 +129,11 @@ public sealed class LinearLoss
         : throw new NotSupportedException($"LossGen bridge: element type {typeof(T).Name} is not supported (float, double).");
 
     /// <summary>
-    /// The tokens per chunk chosen when none is set: about 4 million logits (16 MB in float), and at least 128 tokens, so
+    /// The tokens per chunk chosen when none is set: about 8 million logits (32 MB in float), and at least 128 tokens, so
     /// that the rank-chunk update of <c>dW</c> (it reads and writes all of <c>dW</c> once per chunk) stays a small part of
     /// the products' time; a multiple of 32.
     /// </summary>
-    public static long AutomaticChunk(long vocabulary) => Math.Max(128, (1L << 22) / Math.Max(1, vocabulary)) / 32 * 32;
+    public static long AutomaticChunk(long vocabulary) => Math.Max(128, (1L << 23) / Math.Max(1, vocabulary)) / 32 * 32;
 
     /// <summary>The dtype of <c>h</c>, <c>W</c>, <c>b</c> and the loss.</summary>
     public ScalarType DType { get; }
