@@ -28,6 +28,12 @@ internal sealed class Options
     /// <summary>--linear V,...: only the fused linear + cross entropy rows, for these vocabulary sizes.</summary>
     public List<long>? Linear { get; private set; }
 
+    /// <summary>--gemm: only the GFLOP/s of the products of one fused chunk, FusedLinear.ManagedGemm against libtorch's mm.</summary>
+    public bool Gemm { get; private set; }
+
+    /// <summary>--linear-peak METHOD,V,GRADS: one memory measure of the fused linear rows, in a process of its own (the rows start it).</summary>
+    public string? LinearPeak { get; private set; }
+
     /// <summary>--rounds N: rounds of the fused linear rows (default 5).</summary>
     public int LinearRounds { get; private set; } = 5;
 
@@ -92,6 +98,8 @@ internal sealed class Options
                     o.TorchGrad = Next() is "none" or "zero" ? args[i] : throw new ArgumentException("--torch-grad takes none or zero");
                     break;
                 case "--linear": o.Linear = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToList(); break;
+                case "--linear-peak": o.LinearPeak = Next(); break;
+                case "--gemm": o.Gemm = true; break;
                 case "--rounds": o.LinearRounds = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "-h" or "--help": o.Help = true; break;
                 default: throw new ArgumentException($"unknown option {a}; --help lists them");

@@ -8,6 +8,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using LossGen.Bench;
@@ -44,6 +45,27 @@ string torchVersion = TorchEnv.Version;
 string command = options.CommandLine(args);
 Console.WriteLine($"LossGen side by side: {machine.Cpu}, {machine.Cores} cores, {machine.Simd}");
 Console.WriteLine($"{machine.Dotnet}; libtorch {torchVersion} with {TorchSharp.torch.get_num_threads()} threads; load average {machine.LoadBefore}; commit {machine.Commit}");
+
+if (options.LinearPeak is { } peak)
+{
+#if LOSSGEN_TORCH_BRIDGE
+    Console.WriteLine("peak " + LinearRow.MeasurePeak(peak).ToString(CultureInfo.InvariantCulture));
+    return 0;
+#else
+    return 2;
+#endif
+}
+
+if (options.Gemm)
+{
+#if LOSSGEN_TORCH_BRIDGE
+    LinearRow.RunGemm(command);
+    return 0;
+#else
+    Console.Error.WriteLine("--gemm needs bridge/LossGen.TorchSharp in the build");
+    return 2;
+#endif
+}
 
 if (options.Linear is { } vocabularies)
 {
