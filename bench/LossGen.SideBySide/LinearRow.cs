@@ -249,6 +249,9 @@ internal static class LinearRow
     private static long PeakExtra(Action reset, Action step)
     {
         reset();
+        // Tensors whose handles the garbage collector holds (the previous step's) are freed now, not during the step.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
         GC.Collect();
         MallocTrim(0);
         long before = Status("VmRSS");
