@@ -77,6 +77,36 @@ internal static class LinearRow
             return loss.item<float>();
         }
 
+        /// <summary>The fused loss and gradients twice, and once on one libtorch thread: whether they are bit-identical run to run and across thread counts.</summary>
+        public (bool Runs, bool Threads) Deterministic()
+        {
+            int threads = get_num_threads();
+            (float Loss, Tensor Dh, Tensor Dw) Step()
+            {
+                SetToNone = true;
+                Reset();
+                float loss = (float)Fused();
+                return (loss, _h.grad!.clone(), _w.grad!.clone());
+            }
+
+            var first = Step();
+            var second = Step();
+            set_num_threads(1);
+            var single = Step();
+            set_num_threads(threads);
+            SetToNone = false;
+            bool Same((float Loss, Tensor Dh, Tensor Dw) a, (float Loss, Tensor Dh, Tensor Dw) b) =>
+                BitConverter.SingleToInt32Bits(a.Loss) == BitConverter.SingleToInt32Bits(b.Loss) && a.Dh.equal(b.Dh) && a.Dw.equal(b.Dw);
+            (bool runs, bool across) = (Same(first, second), Same(first, single));
+            foreach (var step in new[] { first, second, single })
+            {
+                step.Dh.Dispose();
+                step.Dw.Dispose();
+            }
+
+            return (runs, across);
+        }
+
         public double Products()
         {
             using var _ = no_grad();
@@ -129,14 +159,15 @@ internal static class LinearRow
         throw new InvalidOperationException($"--linear-peak {method},{vocabulary},{grads} printed no peak: {output}");
     }
 
-    public static void Run(IReadOnlyList<long> vocabularies, int rounds, string command)
+    public static void Run(IReadOnlyList<long> vocabularies, int rounds, string command, string chart)
     {
+        var results = new List<LinearResult>();
         Console.WriteLine();
         Console.WriteLine($"fused linear + cross entropy: N = {Tokens} tokens, H = {Features}, float32, forward + backward; {rounds} rounds, alternating");
         var lines = new List<string>
         {
-            "| V | unfused ms | fused ms | products alone ms | fused ÷ unfused | fused ÷ products | unfused peak | fused peak | beyond dh, dW: unfused | beyond dh, dW: fused | fused ÷ unfused (beyond) | grads set to none: unfused peak | grads set to none: fused peak | loss unfused | loss fused |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| V | unfused ms | fused ms | products alone ms | fused ÷ unfused | fused ÷ products | unfused peak | fused peak | beyond dh, dW: unfused | beyond dh, dW: fused | fused ÷ unfused (beyond) | grads set to none: unfused peak | grads set to none: fused peak | loss unfused | loss fused | fused bit-identical: two runs | fused bit-identical: 2 and 1 threads |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
         foreach (long v in vocabularies)
         {
@@ -146,6 +177,7 @@ internal static class LinearRow
             using var work = new Workload(v);
             Func<double> Unfused = work.Unfused, FusedStep = work.Fused, Products = work.Products;
             Action Reset = work.Reset;
+            (bool sameRuns, bool sameThreads) = work.Deterministic();
             Reset();
             double lossUnfused = Unfused();
             Reset();
@@ -166,11 +198,15 @@ internal static class LinearRow
 
             double tu = Median(times["unfused"]), tf = Median(times["fused"]), tp = Median(times["products"]);
             string line = string.Create(CultureInfo.InvariantCulture,
-                $"| {v} | {tu:0} | {tf:0} | {tp:0} | {tf / tu:0.00}× | {tf / tp:0.00}× | {Mb(memUnfused)} | {Mb(memFused)} | {Mb(memUnfused - gradients)} | {Mb(memFused - gradients)} | {(double)(memFused - gradients) / (memUnfused - gradients):0.000} | {Mb(noneUnfused)} | {Mb(noneFused)} | {lossUnfused:G7} | {lossFused:G7} |");
+                $"| {v} | {tu:0} | {tf:0} | {tp:0} | {tf / tu:0.00}× | {tf / tp:0.00}× | {Mb(memUnfused)} | {Mb(memFused)} | {Mb(memUnfused - gradients)} | {Mb(memFused - gradients)} | {(double)(memFused - gradients) / (memUnfused - gradients):0.000} | {Mb(noneUnfused)} | {Mb(noneFused)} | {lossUnfused:G7} | {lossFused:G7} | {(sameRuns ? "yes" : "no")} | {(sameThreads ? "yes" : "no")} |");
             Console.WriteLine(line);
             lines.Add(line);
+            results.Add(new LinearResult(v, tu, tf, tp, (memUnfused - gradients) / 1048576.0, (memFused - gradients) / 1048576.0));
             GC.Collect();
         }
+
+        LinearChart.Save(results, chart, $"N = {Tokens} tokens, H = {Features}, float32, 2 threads; {command}");
+        Console.WriteLine($"chart: {chart}");
 
         Console.WriteLine();
         Console.WriteLine($"Measured with `{command}`:");

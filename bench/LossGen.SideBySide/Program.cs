@@ -70,7 +70,7 @@ if (options.Gemm)
 if (options.Linear is { } vocabularies)
 {
 #if LOSSGEN_TORCH_BRIDGE
-    LinearRow.Run(vocabularies, options.LinearRounds, command);
+    LinearRow.Run(vocabularies, options.LinearRounds, command, Path.Combine(repo, "docs", "fused-linear.png"));
     return 0;
 #else
     Console.Error.WriteLine("--linear needs bridge/LossGen.TorchSharp in the build");

@@ -26,10 +26,12 @@ namespace LossGen;
 /// </code></example>
 public sealed class LinearLoss
 {
-    private readonly Func<Tensor, Tensor, Tensor, double, double> _loss;
+    // (logits, targets, class weights or null, gradient, dloss) -> the chunk's summed loss.
+    private readonly Func<Tensor, Tensor, Tensor?, Tensor, double, double> _loss;
+    private readonly bool _weighted;
     private readonly (string Name, Func<Tensor, Tensor, double> SumForward)[] _parts;
 
-    private LinearLoss(Func<Tensor, Tensor, Tensor, double, double> loss, ScalarType dtype, long chunk, long ignoreIndex, bool shift, Reduction reduction, string name,
+    private LinearLoss(Func<Tensor, Tensor, Tensor?, Tensor, double, double> loss, bool weighted, ScalarType dtype, long chunk, long ignoreIndex, bool shift, Reduction reduction, string name,
         (string, Func<Tensor, Tensor, double>)[] parts)
     {
         if (chunk < 0)
@@ -37,6 +39,7 @@ public sealed class LinearLoss
         if (reduction is not (Reduction.Mean or Reduction.Sum))
             throw new ArgumentOutOfRangeException(nameof(reduction), reduction, "Expected Reduction.Mean or Reduction.Sum.");
         _loss = loss;
+        _weighted = weighted;
         DType = dtype;
         Chunk = chunk;
         IgnoreIndex = ignoreIndex;
@@ -60,16 +63,13 @@ public sealed class LinearLoss
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(sumLoss);
-        ScalarType dtype = DTypeOf<T>();
-        double Run(Tensor logits, Tensor targets, Tensor gradient, double dloss)
+        double Run(Tensor logits, Tensor targets, Tensor? _, Tensor gradient, double dloss)
         {
             var x = TensorViews.Read<T>(logits, out Tensor? keep);
             var t = TensorViews.Read<long>(targets, out Tensor? keepTargets);
             try
             {
-                T scale = typeof(T) == typeof(float) ? (T)(object)(float)dloss : (T)(object)dloss;
-                T value = sumLoss(x, t, TensorViews.Write<T>(gradient), scale);
-                return value is float f ? f : (double)(object)value;
+                return Value(sumLoss(x, t, TensorViews.Write<T>(gradient), Scalar<T>(dloss)));
             }
             finally
             {
@@ -78,8 +78,47 @@ public sealed class LinearLoss
             }
         }
 
-        return new LinearLoss(Run, dtype, chunk, ignoreIndex, shift, reduction, name ?? sumLoss.Method.DeclaringType?.Name ?? "LinearLoss", []);
+        return new LinearLoss(Run, false, DTypeOf<T>(), chunk, ignoreIndex, shift, reduction, name ?? sumLoss.Method.DeclaringType?.Name ?? "LinearLoss", []);
     }
+
+    /// <summary>
+    /// A fused linear + loss over class indices with per-class weights (PyTorch's <c>weight=</c> of cross entropy):
+    /// <paramref name="sumLoss"/> is a generated <c>ForwardBackward</c> of a weighted loss declared with
+    /// <c>Reduction = Reduction.Sum</c> (<c>[CrossEntropyLoss(Weighted = true, Reduction = Reduction.Sum)]</c>), and the
+    /// mean divides by the sum of the counted targets' weights, as PyTorch's does. The weights are passed to
+    /// <see cref="Apply(Tensor, Tensor, Tensor?, Tensor, Tensor)"/>.
+    /// </summary>
+    /// <inheritdoc cref="ClassIndices{T}" path="/param"/>
+    public static LinearLoss WeightedClassIndices<T>(TorchLoss.WeightedClassIndexForwardBackward<T> sumLoss, long chunk = 0, long ignoreIndex = -100, bool shift = false, Reduction reduction = Reduction.Mean, string? name = null)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(sumLoss);
+        double Run(Tensor logits, Tensor targets, Tensor? weights, Tensor gradient, double dloss)
+        {
+            var x = TensorViews.Read<T>(logits, out Tensor? keep);
+            var t = TensorViews.Read<long>(targets, out Tensor? keepTargets);
+            var w = TensorViews.Read<T>(weights!, out Tensor? keepWeights);
+            try
+            {
+                return Value(sumLoss(x, t, w, TensorViews.Write<T>(gradient), Scalar<T>(dloss)));
+            }
+            finally
+            {
+                keep?.Dispose();
+                keepTargets?.Dispose();
+                keepWeights?.Dispose();
+            }
+        }
+
+        return new LinearLoss(Run, true, DTypeOf<T>(), chunk, ignoreIndex, shift, reduction, name ?? sumLoss.Method.DeclaringType?.Name ?? "LinearLoss", []);
+    }
+
+    private static T Scalar<T>(double value) => typeof(T) == typeof(float) ? (T)(object)(float)value : (T)(object)value;
+
+    private static double Value<T>(T value) => value is float f ? f : (double)(object)value!;
+
+    /// <summary>Whether the loss takes per-class weights (<see cref="WeightedClassIndices{T}"/>).</summary>
+    public bool IsWeighted => _weighted;
 
     /// <summary>
     /// This loss with one more value reported beside it (a z-loss term, the plain cross entropy under a softcap, ...):
@@ -110,8 +149,7 @@ public sealed class LinearLoss
             var t = TensorViews.Read<long>(targets, out Tensor? keepTargets);
             try
             {
-                T value = sumForward(x, t);
-                return value is float f ? f : (double)(object)value;
+                return Value(sumForward(x, t));
             }
             finally
             {
@@ -120,7 +158,7 @@ public sealed class LinearLoss
             }
         }
 
-        return new LinearLoss(_loss, DType, Chunk, IgnoreIndex, Shift, Reduction, Name, [.. _parts, (name, Run)]);
+        return new LinearLoss(_loss, _weighted, DType, Chunk, IgnoreIndex, Shift, Reduction, Name, [.. _parts, (name, Run)]);
     }
 
     private static ScalarType DTypeOf<T>() =>
@@ -161,16 +199,28 @@ public sealed class LinearLoss
     /// <param name="weight">[V, H], the classifier (an <c>nn.Linear(H, V)</c>'s weight).</param>
     /// <param name="bias">[V] or null.</param>
     /// <param name="target">[N] or [B, S] class indices (int64).</param>
-    public Tensor Apply(Tensor hidden, Tensor weight, Tensor? bias, Tensor target) => Run(hidden, weight, bias, target, null);
+    public Tensor Apply(Tensor hidden, Tensor weight, Tensor? bias, Tensor target) => Run(hidden, weight, bias, target, null, null);
+
+    /// <summary><see cref="Apply(Tensor, Tensor, Tensor?, Tensor)"/> of a weighted loss (<see cref="WeightedClassIndices{T}"/>).</summary>
+    /// <param name="hidden">[N, H] or [B, S, H] hidden states.</param>
+    /// <param name="weight">[V, H], the classifier.</param>
+    /// <param name="bias">[V] or null.</param>
+    /// <param name="target">[N] or [B, S] class indices (int64).</param>
+    /// <param name="classWeight">[V], the weight of each class (not differentiated).</param>
+    public Tensor Apply(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, Tensor classWeight)
+    {
+        ArgumentNullException.ThrowIfNull(classWeight);
+        return Run(hidden, weight, bias, target, classWeight, null);
+    }
 
     /// <summary>
     /// <see cref="Apply"/>, and the values of the parts added with <see cref="WithPart"/> (computed in the same pass over
     /// the chunks; values only, not differentiated).
     /// </summary>
-    public LinearLossOutput ApplyWithParts(Tensor hidden, Tensor weight, Tensor? bias, Tensor target)
+    public LinearLossOutput ApplyWithParts(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, Tensor? classWeight = null)
     {
         double[] parts = new double[_parts.Length];
-        Tensor loss = Run(hidden, weight, bias, target, parts);
+        Tensor loss = Run(hidden, weight, bias, target, classWeight, parts);
         var named = new Dictionary<string, double>(_parts.Length);
         for (int i = 0; i < _parts.Length; i++)
         {
@@ -180,8 +230,12 @@ public sealed class LinearLoss
         return new LinearLossOutput(loss, named);
     }
 
-    private Tensor Run(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, double[]? parts)
+    private Tensor Run(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, Tensor? classWeight, double[]? parts)
     {
+        if (_weighted && classWeight is null)
+            throw new ArgumentException($"{Name}: this loss takes class weights: call Apply(hidden, weight, bias, target, classWeight).", nameof(classWeight));
+        if (!_weighted && classWeight is not null)
+            throw new ArgumentException($"{Name}: this loss takes no class weights: build it with LinearLoss.WeightedClassIndices.", nameof(classWeight));
         ArgumentNullException.ThrowIfNull(hidden);
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(target);
@@ -202,13 +256,24 @@ public sealed class LinearLoss
             throw new ArgumentException($"{Name}: expected bias [{w[0]}] (weight's first axis), got [{string.Join(", ", bias.shape)}].", nameof(bias));
         if (target.requires_grad)
             throw new NotSupportedException($"{Name}: the target is not differentiated; pass 'target.detach()'.");
+        if (classWeight is not null)
+        {
+            // Half-precision weights are widened for the float kernel (V values).
+            if (DType == ScalarType.Float32 && TensorViews.IsHalf(classWeight.dtype))
+                classWeight = classWeight.to_type(DType);
+            TensorViews.Check(classWeight, DType, "classWeight", Name);
+            if (classWeight.shape.Length != 1 || classWeight.shape[0] != w[0])
+                throw new ArgumentException($"{Name}: expected classWeight [{w[0]}] (weight's first axis), got [{string.Join(", ", classWeight.shape)}].", nameof(classWeight));
+            if (is_grad_enabled() && classWeight.requires_grad)
+                throw new NotSupportedException($"{Name}: the class weights are not differentiated; pass 'classWeight.detach()'.");
+        }
 
-        object[] args = [hidden, weight, bias!, target, this, parts!];
+        object[] args = [hidden, weight, bias!, target, this, parts!, classWeight!];
         bool wantsGradient = is_grad_enabled() && (hidden.requires_grad || weight.requires_grad || (bias?.requires_grad ?? false));
         if (!wantsGradient)
         {
             using var _ = no_grad();
-            return tensor(Compute(hidden, weight, bias, target, null, null, null, parts), DType);
+            return tensor(Compute(hidden, weight, bias, target, classWeight, null, null, null, parts), DType);
         }
 
         return LinearLossAutograd.apply(args);
@@ -221,7 +286,7 @@ public sealed class LinearLoss
     /// The loss, and where given, the gradients (dloss = 1), chunk by chunk: the sequences (one when not batched), then
     /// the tokens of each in chunks.
     /// </summary>
-    internal double Compute(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, Tensor? dh, Tensor? dw, Tensor? db, double[]? parts)
+    internal double Compute(Tensor hidden, Tensor weight, Tensor? bias, Tensor target, Tensor? classWeight, Tensor? dh, Tensor? dw, Tensor? db, double[]? parts)
     {
         using var scope = NewDisposeScope();
         long vocabulary = weight.shape[0];
@@ -230,9 +295,12 @@ public sealed class LinearLoss
         long length = batched ? hidden.shape[1] : hidden.shape[0];
         long predicting = Shift ? Math.Max(0, length - 1) : length;
 
-        // Mean's denominator: the counted targets (those the predictions are for).
+        // Mean's denominator: the counted targets (those the predictions are for), or the sum of their class weights.
         Tensor used = batched ? target.narrow(1, Shift ? 1 : 0, predicting) : target.narrow(0, Shift ? 1 : 0, predicting);
-        double count = Reduction == Reduction.Sum ? 1 : used.ne(IgnoreIndex).sum().item<long>();
+        Tensor counted = used.ne(IgnoreIndex);
+        double count = Reduction == Reduction.Sum ? 1
+            : classWeight is null ? counted.sum().item<long>()
+            : (classWeight.to_type(ScalarType.Float64)[where(counted, used, tensor(0L))] * counted.to_type(ScalarType.Float64)).sum().item<double>();
         double scale = 1 / count;
         long chunk = Math.Min(Math.Max(predicting, 1), Chunk > 0 ? Chunk : AutomaticChunk(vocabulary));
         Tensor weightT = weight.t();
@@ -284,7 +352,7 @@ public sealed class LinearLoss
                 }
 
                 // The loss's kernel writes the gradient over the logits (dx may be x).
-                total += _loss(logits, tc, logits, scale);
+                total += _loss(logits, tc, classWeight, logits, scale);
                 if (grads is not null && half)
                 {
                     products.copy_(logits);

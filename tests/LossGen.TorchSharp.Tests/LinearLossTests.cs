@@ -12,7 +12,8 @@ namespace LossGen.TorchSharp.Tests;
 /// LinearLoss (docs/torchsharp.md, "Fused linear + loss") against the unfused F.cross_entropy(F.linear(h, W, b), t), or
 /// the same loss composed from TorchSharp ops, computed here: the loss and the gradients of h, W and b (autograd's), for
 /// chunks of one token, a few tokens and the chosen size, ignored targets, the causal shift, a formula loss with
-/// softcap and z-loss, float32 and float64, and bad shapes rejected with a clear exception.
+/// softcap and z-loss and its z-loss part, class weights, label smoothing, float32 and float64, and bad shapes rejected
+/// with a clear exception.
 /// </summary>
 public class LinearLossTests
 {
@@ -131,6 +132,39 @@ public class LinearLossTests
         TorchAssert.Close(loss, fused.Apply(h, w, b, t).detach(), "loss without parts");
         Assert.Equal("name", Assert.Throws<ArgumentException>(() => fused.WithPart<double>("z_loss", (x, tt) => SoftcapZLossTerm.Forward(x, tt))).ParamName);
         Assert.Equal("sumForward", Assert.Throws<ArgumentException>(() => fused.WithPart<float>("f", (x, tt) => 0f)).ParamName);
+    }
+
+    [Fact]
+    public void Class_weights_and_label_smoothing_fuse_as_cross_entropy_has_them()
+    {
+        manual_seed(77);
+        var (h, w, b, t) = Case([41, 10], 30, ScalarType.Float64, ignoreSome: true);
+        var classWeight = rand(30, dtype: ScalarType.Float64) + 0.5;
+        var weighted = LinearLoss.WeightedClassIndices<double>(WeightedCrossEntropySum.ForwardBackward, chunk: 6);
+        // The mean divides by the sum of the counted targets' weights, as F.cross_entropy(weight=) does.
+        CompareWith(h, w, b, (hh, ww, bb) => weighted.Apply(hh, ww, bb, t, classWeight), (hh, ww, bb) => F.cross_entropy(F.linear(hh, ww, bb), t, weight: classWeight));
+        var smoothed = LinearLoss.ClassIndices<double>(SmoothedCrossEntropySum.ForwardBackward, chunk: 9);
+        Compare(smoothed, h, w, b, t, (hh, ww, bb) => F.cross_entropy(F.linear(hh, ww, bb), t, label_smoothing: 0.1));
+
+        Assert.Equal("classWeight", Assert.Throws<ArgumentException>(() => weighted.Apply(h, w, b, t)).ParamName);
+        Assert.Equal("classWeight", Assert.Throws<ArgumentException>(() => smoothed.Apply(h, w, b, t, classWeight)).ParamName);
+        Assert.Equal("classWeight", Assert.Throws<ArgumentException>(() => weighted.Apply(h, w, b, t, classWeight.narrow(0, 0, 29))).ParamName);
+    }
+
+    /// <summary>Like <see cref="Compare"/>, for a fused call that is not <c>Apply(h, W, b, t)</c>.</summary>
+    private static void CompareWith(Tensor h, Tensor w, Tensor b, Func<Tensor, Tensor, Tensor, Tensor> fused, Func<Tensor, Tensor, Tensor, Tensor> reference)
+    {
+        using var scope = NewDisposeScope();
+        var (h1, w1, b1) = (h.detach().clone().requires_grad_(true), w.detach().clone().requires_grad_(true), b.detach().clone().requires_grad_(true));
+        (reference(h1, w1, b1) * Upstream).backward();
+        var expected = reference(h, w, b);
+        var (h2, w2, b2) = (h.detach().clone().requires_grad_(true), w.detach().clone().requires_grad_(true), b.detach().clone().requires_grad_(true));
+        var actual = fused(h2, w2, b2);
+        (actual * Upstream).backward();
+        TorchAssert.Close(expected.detach(), actual.detach(), "loss");
+        TorchAssert.Close(h1.grad!, h2.grad!, "dh");
+        TorchAssert.Close(w1.grad!, w2.grad!, "dW");
+        TorchAssert.Close(b1.grad!, b2.grad!, "db");
     }
 
     [Fact]

@@ -57,3 +57,11 @@ public static partial class TanhOverClasses;
 /// <summary>log_cosh over the class axis (the vector form in a class loop).</summary>
 [Loss("mean(log_cosh(x - y))")]
 public static partial class LogCoshOverClasses;
+
+/// <summary>Class-weighted cross entropy, summed: the loss of <c>LinearLoss.WeightedClassIndices</c> (it takes the weighted mean).</summary>
+[CrossEntropyLoss(Weighted = true, Reduction = LossGen.Reduction.Sum)]
+public static partial class WeightedCrossEntropySum;
+
+/// <summary>Cross entropy with label smoothing 0.1, summed: fused with a linear layer by <c>LinearLoss</c>.</summary>
+[CrossEntropyLoss(LabelSmoothing = 0.1, Reduction = LossGen.Reduction.Sum)]
+public static partial class SmoothedCrossEntropySum;

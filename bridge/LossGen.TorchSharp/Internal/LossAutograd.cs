@@ -138,7 +138,7 @@ internal sealed class UnreducedFunction : autograd.SingleTensorFunction<Unreduce
 
 /// <summary>
 /// The fused linear + loss (<see cref="LossGen.LinearLoss"/>): the gradients to h, W and b are computed in forward,
-/// chunk by chunk with dloss = 1, and scaled in backward. apply's arguments: [h, W, b (or null), t, the LinearLoss, the parts' sums (or null)].
+/// chunk by chunk with dloss = 1, and scaled in backward. apply's arguments: [h, W, b (or null), t, the LinearLoss, the parts' sums (or null), the class weights (or null)].
 /// </summary>
 internal sealed class LinearLossAutograd : autograd.SingleTensorFunction<LinearLossAutograd>
 {
@@ -152,13 +152,14 @@ internal sealed class LinearLossAutograd : autograd.SingleTensorFunction<LinearL
         var target = (Tensor)vars[3];
         var loss = (LossGen.LinearLoss)vars[4];
         var parts = (double[]?)vars[5];
+        var classWeight = (Tensor?)vars[6];
         var dh = zeros_like(hidden);
         var dw = zeros_like(weight);
         Tensor? db = bias is null ? null : zeros_like(bias);
         double value;
         using (no_grad())
         {
-            value = loss.Compute(hidden, weight, bias, target, dh, dw, db, parts);
+            value = loss.Compute(hidden, weight, bias, target, classWeight, dh, dw, db, parts);
         }
 
         // The graph keeps the gradients (SavedVariables); these managed references are dropped in backward, so that
@@ -201,6 +202,7 @@ internal sealed class LinearLossAutograd : autograd.SingleTensorFunction<LinearL
             result.Add(null!);
         }
 
+        result.Add(null!);
         result.Add(null!);
         result.Add(null!);
         result.Add(null!);
