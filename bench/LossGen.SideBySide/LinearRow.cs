@@ -96,7 +96,7 @@ internal static class LinearRow
             set_num_threads(threads);
             SetToNone = false;
             bool Same((float Loss, Tensor Dh, Tensor Dw) a, (float Loss, Tensor Dh, Tensor Dw) b) =>
-                BitConverter.SingleToInt32Bits(a.Loss) == BitConverter.SingleToInt32Bits(b.Loss) && a.Dh.equal(b.Dh).item<bool>() && a.Dw.equal(b.Dw).item<bool>();
+                BitConverter.SingleToInt32Bits(a.Loss) == BitConverter.SingleToInt32Bits(b.Loss) && a.Dh.eq(b.Dh).all().item<bool>() && a.Dw.eq(b.Dw).all().item<bool>();
             (bool runs, bool across) = (Same(first, second), Same(first, single));
             foreach (var step in new[] { first, second, single })
             {

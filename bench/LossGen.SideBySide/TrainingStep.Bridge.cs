@@ -2,7 +2,7 @@
 // LossGen.TorchSharp bridge. Compiled only when bridge/LossGen.TorchSharp is in the tree (the csproj then defines
 // LOSSGEN_TORCH_BRIDGE and references it; -p:TorchBridge=false turns it off).
 //
-// The bridge's API as in branch issue-torch (TorchLoss.ClassIndices<T>(forwardBackward, forward) returning a
+// The bridge's API (TorchLoss.ClassIndices<T>(forwardBackward, forward) returning a
 // TorchLossFunction whose Apply(x, t) is differentiable). If it changes, BridgeCrossEntropy and BridgeLoss are the
 // only lines to adapt.
 #if LOSSGEN_TORCH_BRIDGE
