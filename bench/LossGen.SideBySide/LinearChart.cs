@@ -25,8 +25,7 @@ internal static class LinearChart
             ("F.linear + F.cross_entropy", Torch, r => r.UnfusedBeyondMb),
             ("LossGen LinearLoss (fused)", LossGen, r => r.FusedBeyondMb)], log: true);
         time.Axes.Bottom.Label.Text = subtitle;
-        var multiplot = new Multiplot();
-        multiplot.AddPlot(time);
+        var multiplot = new Multiplot(time);
         multiplot.AddPlot(memory);
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
         multiplot.SavePng(path, 1280, 560);

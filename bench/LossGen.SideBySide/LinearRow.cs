@@ -205,7 +205,7 @@ internal static class LinearRow
             GC.Collect();
         }
 
-        LinearChart.Save(results, chart, $"N = {Tokens} tokens, H = {Features}, float32, 2 threads; {command}");
+        LinearChart.Save(results, chart, $"N = {Tokens} tokens, H = {Features}, float32, libtorch on {get_num_threads()} threads; the table in docs/performance.md");
         Console.WriteLine($"chart: {chart}");
 
         Console.WriteLine();
