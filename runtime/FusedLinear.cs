@@ -76,16 +76,10 @@ public static class FusedLinear
         ReadOnlySpan<long> t = MemoryMarshal.CreateReadOnlySpan(in target.GetPinnableReference(), tokens);
 
         // Every target is checked before anything is written (the loss's kernel would see a bad one only in its chunk).
-        double count = reduction == Reduction.Sum ? 1 : 0;
-        for (int i = 0; i < t.Length; i++)
-        {
-            if (t[i] == ignoreIndex)
-                continue;
-            if ((ulong)t[i] >= (ulong)vocabulary)
-                throw new ArgumentOutOfRangeException(nameof(target), t[i], $"Expected class indices in [0, {vocabulary}) or the ignore index {ignoreIndex}; target[{i}] is {t[i]}.");
-            if (reduction == Reduction.Mean)
-                count++;
-        }
+        nint bad = Check.DenseTargets(ref MemoryMarshal.GetReference(t), tokens, vocabulary, ignoreIndex, true, out nint counted);
+        if (bad >= 0)
+            throw Check.TargetOutOfRange(nameof(target), target.Lengths, bad, t[(int)bad], vocabulary, $" and is not the ignore index {ignoreIndex}");
+        double count = reduction == Reduction.Sum ? 1 : counted;
 
         if (tokens == 0)
         {
