@@ -9,22 +9,22 @@ public static partial class VectorMath
     /// <summary>e^x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Exp(Vector128<float> x)
-        => ExpCore(x, HasFusedMultiplyAdd);
+        => ExpCore(x);
 
     /// <summary>e^x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Exp(Vector128<double> x)
-        => ExpCore(x, HasFusedMultiplyAdd);
+        => ExpCore(x);
 
     /// <summary>ln x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Log(Vector128<float> x)
-        => LogCore(x, HasFusedMultiplyAdd);
+        => LogCore(x);
 
     /// <summary>ln x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<double> Log(Vector128<double> x)
-        => LogCore(x, HasFusedMultiplyAdd);
+        => LogCore(x);
 
     /// <summary>e^x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
     /// <exception cref="System.NotSupportedException"><typeparamref name="T"/> is another type.</exception>
@@ -46,28 +46,14 @@ public static partial class VectorMath
         return ThrowNotSupported<T, Vector128<T>>();
     }
 
-    // ---- a * b + c
-
-    /// <summary>
-    /// a * b + c: fused (one rounding) where the hardware has the instruction (x64 with FMA, every ARM64), otherwise a
-    /// multiply and an add. Without the instruction .NET computes FusedMultiplyAdd lane by lane in software, about 60
-    /// times slower than the two instructions.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> MultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c, bool fused) => fused ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    /// <summary>The double <see cref="MultiplyAdd(Vector128{float}, Vector128{float}, Vector128{float}, bool)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> MultiplyAdd(Vector128<double> a, Vector128<double> b, Vector128<double> c, bool fused) => fused ? Vector128.FusedMultiplyAdd(a, b, c) : a * b + c;
-
     // ---- exp, float
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<float> ExpCore(Vector128<float> x, bool fused)
+    internal static Vector128<float> ExpCore(Vector128<float> x)
     {
-        Vector128<float> z = MultiplyAdd(x, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift), fused);
+        Vector128<float> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpF.Log2e), Vector128.Create(ExpF.Shift));
         Vector128<float> n = z - Vector128.Create(ExpF.Shift);
-        Vector128<float> p = ExpKernel(x, n, fused);
+        Vector128<float> p = ExpKernel(x, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector128<float> y = (p.AsInt32() + Vector128.ShiftLeft(z.AsInt32(), 23)).AsSingle();
         // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
@@ -81,18 +67,14 @@ public static partial class VectorMath
 
     /// <summary>e^r for r = x - n ln2, |r| &lt;= ln2/2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> ExpKernel(Vector128<float> x, Vector128<float> n, bool fused)
+    private static Vector128<float> ExpKernel(Vector128<float> x, Vector128<float> n)
     {
-        // r = x - n ln2 in two steps, the first exact: inside an FMA with ln2's float, else with a short ln2 whose
-        // products with n are exact.
-        Vector128<float> r = fused ? Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpF.Ln2Hi), x) : x - n * Vector128.Create(ExpF.Ln2HiShort);
-        r = fused ? Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpF.Ln2Lo), r) : r - n * Vector128.Create(ExpF.Ln2LoShort);
-        Vector128<float> q = MultiplyAdd(Vector128.Create(ExpF.C6), r, Vector128.Create(ExpF.C5), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpF.C4), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpF.C3), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpF.C2), fused);
-        if (!fused) // 1 + (r + r^2 q): the one rounding that is not small next to the result is the last
-            return (q * (r * r) + r) + Vector128<float>.One;
+        Vector128<float> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpF.Ln2Hi), x); // exact
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpF.Ln2Lo), r);
+        Vector128<float> q = Vector128.FusedMultiplyAdd(Vector128.Create(ExpF.C6), r, Vector128.Create(ExpF.C5));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpF.C4));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpF.C3));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpF.C2));
         q = Vector128.FusedMultiplyAdd(q, r, Vector128<float>.One);
         return Vector128.FusedMultiplyAdd(q, r, Vector128<float>.One);
     }
@@ -114,11 +96,11 @@ public static partial class VectorMath
     // ---- exp, double
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<double> ExpCore(Vector128<double> x, bool fused)
+    internal static Vector128<double> ExpCore(Vector128<double> x)
     {
-        Vector128<double> z = MultiplyAdd(x, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift), fused);
+        Vector128<double> z = Vector128.FusedMultiplyAdd(x, Vector128.Create(ExpD.Log2e), Vector128.Create(ExpD.Shift));
         Vector128<double> n = z - Vector128.Create(ExpD.Shift);
-        Vector128<double> p = ExpKernel(x, n, fused);
+        Vector128<double> p = ExpKernel(x, n);
         Vector128<double> y = (p.AsInt64() + Vector128.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector128.LessThanOrEqualAll(Vector128.Abs(x), Vector128.Create(ExpD.FastLimit)))
             y = ExpScale(x, p, n);
@@ -126,21 +108,21 @@ public static partial class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> ExpKernel(Vector128<double> x, Vector128<double> n, bool fused)
+    private static Vector128<double> ExpKernel(Vector128<double> x, Vector128<double> n)
     {
-        Vector128<double> r = fused ? Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpD.Ln2Hi), x) : x - n * Vector128.Create(LogD.Ln2Hi); // exact
-        r = fused ? Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpD.Ln2Lo), r) : r - n * Vector128.Create(LogD.Ln2Lo);
-        Vector128<double> q = MultiplyAdd(Vector128.Create(ExpD.C11), r, Vector128.Create(ExpD.C10), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpD.C9), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpD.C8), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpD.C7), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpD.C6), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpD.C5), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpD.C4), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpD.C3), fused);
-        q = MultiplyAdd(q, r, Vector128.Create(ExpD.C2), fused);
-        q = MultiplyAdd(q, r, Vector128<double>.One, fused);
-        return MultiplyAdd(q, r, Vector128<double>.One, fused);
+        Vector128<double> r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpD.Ln2Hi), x); // exact
+        r = Vector128.FusedMultiplyAdd(n, Vector128.Create(-ExpD.Ln2Lo), r);
+        Vector128<double> q = Vector128.FusedMultiplyAdd(Vector128.Create(ExpD.C11), r, Vector128.Create(ExpD.C10));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C9));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C8));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C7));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C6));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C5));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C4));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C3));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128.Create(ExpD.C2));
+        q = Vector128.FusedMultiplyAdd(q, r, Vector128<double>.One);
+        return Vector128.FusedMultiplyAdd(q, r, Vector128<double>.One);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -159,45 +141,43 @@ public static partial class VectorMath
     // ---- log, float
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<float> LogCore(Vector128<float> x, bool fused)
+    internal static Vector128<float> LogCore(Vector128<float> x)
     {
         Vector128<uint> i = x.AsUInt32();
-        Vector128<float> y = LogKernel(i, Vector128.Create(LogF.Bias), fused);
+        Vector128<float> y = LogKernel(i, Vector128.Create(LogF.Bias));
         if (Vector128.GreaterThanAny((i + Vector128.Create(LogF.SpecialAdd)).AsInt32(), Vector128.Create(LogF.SpecialLimit)))
-            y = LogSlow(x, fused);
+            y = LogSlow(x);
         return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(127 - bias).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> LogKernel(Vector128<uint> i, Vector128<int> bias, bool fused)
+    private static Vector128<float> LogKernel(Vector128<uint> i, Vector128<int> bias)
     {
         Vector128<uint> u = i + Vector128.Create(LogF.MantissaAdd);
         Vector128<float> k = Vector128.ConvertToSingle(Vector128.ShiftRightLogical(u, 23).AsInt32() - bias);
         Vector128<float> m = (i - (u & Vector128.Create(LogF.ExponentMask)) + Vector128.Create(LogF.One)).AsSingle();
         Vector128<float> f = m - Vector128<float>.One; // exact
         Vector128<float> f2 = f * f;
-        Vector128<float> p = MultiplyAdd(Vector128.Create(LogF.P8), f, Vector128.Create(LogF.P7), fused);
-        p = MultiplyAdd(p, f, Vector128.Create(LogF.P6), fused);
-        p = MultiplyAdd(p, f, Vector128.Create(LogF.P5), fused);
-        p = MultiplyAdd(p, f, Vector128.Create(LogF.P4), fused);
-        p = MultiplyAdd(p, f, Vector128.Create(LogF.P3), fused);
-        p = MultiplyAdd(p, f, Vector128.Create(LogF.P2), fused);
-        p = MultiplyAdd(p, f, Vector128.Create(LogF.P1), fused);
-        p = MultiplyAdd(p, f, Vector128.Create(LogF.P0), fused);
-        if (!fused) // k ln2 with the short ln2 of exp, whose product with k is exact
-            return k * Vector128.Create(ExpF.Ln2HiShort) + (f + (k * Vector128.Create(ExpF.Ln2LoShort) + f2 * p));
+        Vector128<float> p = Vector128.FusedMultiplyAdd(Vector128.Create(LogF.P8), f, Vector128.Create(LogF.P7));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P6));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P5));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P4));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P3));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P2));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P1));
+        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(LogF.P0));
         Vector128<float> lo = Vector128.FusedMultiplyAdd(k, Vector128.Create(LogF.Ln2Lo), f2 * p);
         return Vector128.FusedMultiplyAdd(k, Vector128.Create(LogF.Ln2Hi), f + lo);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> LogSlow(Vector128<float> x, bool fused)
+    private static Vector128<float> LogSlow(Vector128<float> x)
     {
         Vector128<float> sub = Vector128.LessThan(x, Vector128.Create(LogF.MinNormal));
         Vector128<float> xs = Vector128.ConditionalSelect(sub, x * Vector128.Create(LogF.SubnormalScale), x);
         Vector128<int> bias = Vector128.ConditionalSelect(sub.AsInt32(), Vector128.Create(LogF.SubnormalBias), Vector128.Create(LogF.Bias));
-        Vector128<float> y = LogKernel(xs.AsUInt32(), bias, fused);
+        Vector128<float> y = LogKernel(xs.AsUInt32(), bias);
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128<float>.Zero), Vector128.Create(float.NegativeInfinity), y);
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128.Create(float.PositiveInfinity)), x, y);
         y = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), Vector128.Create(float.NaN), y);
@@ -207,18 +187,18 @@ public static partial class VectorMath
     // ---- log, double
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<double> LogCore(Vector128<double> x, bool fused)
+    internal static Vector128<double> LogCore(Vector128<double> x)
     {
         Vector128<ulong> i = x.AsUInt64();
-        Vector128<double> y = LogKernel(i, Vector128.Create(LogD.Bias), fused);
+        Vector128<double> y = LogKernel(i, Vector128.Create(LogD.Bias));
         if (Vector128.GreaterThanAny((i + Vector128.Create(LogD.SpecialAdd)).AsInt64(), Vector128.Create(LogD.SpecialLimit)))
-            y = LogSlow(x, fused);
+            y = LogSlow(x);
         return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(1023 - (bias - 2^52)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> LogKernel(Vector128<ulong> i, Vector128<double> bias, bool fused)
+    private static Vector128<double> LogKernel(Vector128<ulong> i, Vector128<double> bias)
     {
         Vector128<ulong> u = i + Vector128.Create(LogD.MantissaAdd);
         Vector128<double> k = (Vector128.ShiftRightLogical(u, 52) | Vector128.Create(LogD.TwoPow52Bits)).AsDouble() - bias;
@@ -228,19 +208,19 @@ public static partial class VectorMath
         Vector128<double> s = f / (Vector128.Create(2.0) + f);
         Vector128<double> z = s * s;
         Vector128<double> w = z * z;
-        Vector128<double> t1 = w * MultiplyAdd(w, MultiplyAdd(w, Vector128.Create(LogD.Lg6), Vector128.Create(LogD.Lg4), fused), Vector128.Create(LogD.Lg2), fused);
-        Vector128<double> t2 = z * MultiplyAdd(w, MultiplyAdd(w, MultiplyAdd(w, Vector128.Create(LogD.Lg7), Vector128.Create(LogD.Lg5), fused), Vector128.Create(LogD.Lg3), fused), Vector128.Create(LogD.Lg1), fused);
-        Vector128<double> inner = MultiplyAdd(s, hfsq + (t1 + t2), k * Vector128.Create(LogD.Ln2Lo), fused);
-        return MultiplyAdd(k, Vector128.Create(LogD.Ln2Hi), f - (hfsq - inner), fused);
+        Vector128<double> t1 = w * Vector128.FusedMultiplyAdd(w, Vector128.FusedMultiplyAdd(w, Vector128.Create(LogD.Lg6), Vector128.Create(LogD.Lg4)), Vector128.Create(LogD.Lg2));
+        Vector128<double> t2 = z * Vector128.FusedMultiplyAdd(w, Vector128.FusedMultiplyAdd(w, Vector128.FusedMultiplyAdd(w, Vector128.Create(LogD.Lg7), Vector128.Create(LogD.Lg5)), Vector128.Create(LogD.Lg3)), Vector128.Create(LogD.Lg1));
+        Vector128<double> inner = Vector128.FusedMultiplyAdd(s, hfsq + (t1 + t2), k * Vector128.Create(LogD.Ln2Lo));
+        return Vector128.FusedMultiplyAdd(k, Vector128.Create(LogD.Ln2Hi), f - (hfsq - inner));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<double> LogSlow(Vector128<double> x, bool fused)
+    private static Vector128<double> LogSlow(Vector128<double> x)
     {
         Vector128<double> sub = Vector128.LessThan(x, Vector128.Create(LogD.MinNormal));
         Vector128<double> xs = Vector128.ConditionalSelect(sub, x * Vector128.Create(LogD.SubnormalScale), x);
         Vector128<double> bias = Vector128.ConditionalSelect(sub, Vector128.Create(LogD.SubnormalBias), Vector128.Create(LogD.Bias));
-        Vector128<double> y = LogKernel(xs.AsUInt64(), bias, fused);
+        Vector128<double> y = LogKernel(xs.AsUInt64(), bias);
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128<double>.Zero), Vector128.Create(double.NegativeInfinity), y);
         y = Vector128.ConditionalSelect(Vector128.Equals(x, Vector128.Create(double.PositiveInfinity)), x, y);
         y = Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<double>.Zero), Vector128.Create(double.NaN), y);

@@ -11,22 +11,22 @@ public static partial class VectorMath
     /// <summary>e^x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Exp(Vector256<float> x)
-        => Vector256.IsHardwareAccelerated ? ExpCore(x, HasFusedMultiplyAdd) : Vector256.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+        => Vector256.IsHardwareAccelerated ? ExpCore(x) : Vector256.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
 
     /// <summary>e^x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Exp(Vector256<double> x)
-        => Vector256.IsHardwareAccelerated ? ExpCore(x, HasFusedMultiplyAdd) : Vector256.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+        => Vector256.IsHardwareAccelerated ? ExpCore(x) : Vector256.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
 
     /// <summary>ln x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Log(Vector256<float> x)
-        => Vector256.IsHardwareAccelerated ? LogCore(x, HasFusedMultiplyAdd) : Vector256.Create(Log(x.GetLower()), Log(x.GetUpper()));
+        => Vector256.IsHardwareAccelerated ? LogCore(x) : Vector256.Create(Log(x.GetLower()), Log(x.GetUpper()));
 
     /// <summary>ln x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Log(Vector256<double> x)
-        => Vector256.IsHardwareAccelerated ? LogCore(x, HasFusedMultiplyAdd) : Vector256.Create(Log(x.GetLower()), Log(x.GetUpper()));
+        => Vector256.IsHardwareAccelerated ? LogCore(x) : Vector256.Create(Log(x.GetLower()), Log(x.GetUpper()));
 
     /// <summary>e^x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
     /// <exception cref="System.NotSupportedException"><typeparamref name="T"/> is another type.</exception>
@@ -48,28 +48,14 @@ public static partial class VectorMath
         return ThrowNotSupported<T, Vector256<T>>();
     }
 
-    // ---- a * b + c
-
-    /// <summary>
-    /// a * b + c: fused (one rounding) where the hardware has the instruction (x64 with FMA, every ARM64), otherwise a
-    /// multiply and an add. Without the instruction .NET computes FusedMultiplyAdd lane by lane in software, about 60
-    /// times slower than the two instructions.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c, bool fused) => fused ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    /// <summary>The double <see cref="MultiplyAdd(Vector256{float}, Vector256{float}, Vector256{float}, bool)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c, bool fused) => fused ? Vector256.FusedMultiplyAdd(a, b, c) : a * b + c;
-
     // ---- exp, float
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> ExpCore(Vector256<float> x, bool fused)
+    internal static Vector256<float> ExpCore(Vector256<float> x)
     {
-        Vector256<float> z = MultiplyAdd(x, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift), fused);
+        Vector256<float> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpF.Log2e), Vector256.Create(ExpF.Shift));
         Vector256<float> n = z - Vector256.Create(ExpF.Shift);
-        Vector256<float> p = ExpKernel(x, n, fused);
+        Vector256<float> p = ExpKernel(x, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector256<float> y = (p.AsInt32() + Vector256.ShiftLeft(z.AsInt32(), 23)).AsSingle();
         // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
@@ -83,18 +69,14 @@ public static partial class VectorMath
 
     /// <summary>e^r for r = x - n ln2, |r| &lt;= ln2/2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ExpKernel(Vector256<float> x, Vector256<float> n, bool fused)
+    private static Vector256<float> ExpKernel(Vector256<float> x, Vector256<float> n)
     {
-        // r = x - n ln2 in two steps, the first exact: inside an FMA with ln2's float, else with a short ln2 whose
-        // products with n are exact.
-        Vector256<float> r = fused ? Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpF.Ln2Hi), x) : x - n * Vector256.Create(ExpF.Ln2HiShort);
-        r = fused ? Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpF.Ln2Lo), r) : r - n * Vector256.Create(ExpF.Ln2LoShort);
-        Vector256<float> q = MultiplyAdd(Vector256.Create(ExpF.C6), r, Vector256.Create(ExpF.C5), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpF.C4), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpF.C3), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpF.C2), fused);
-        if (!fused) // 1 + (r + r^2 q): the one rounding that is not small next to the result is the last
-            return (q * (r * r) + r) + Vector256<float>.One;
+        Vector256<float> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpF.Ln2Hi), x); // exact
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpF.Ln2Lo), r);
+        Vector256<float> q = Vector256.FusedMultiplyAdd(Vector256.Create(ExpF.C6), r, Vector256.Create(ExpF.C5));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpF.C4));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpF.C3));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpF.C2));
         q = Vector256.FusedMultiplyAdd(q, r, Vector256<float>.One);
         return Vector256.FusedMultiplyAdd(q, r, Vector256<float>.One);
     }
@@ -116,11 +98,11 @@ public static partial class VectorMath
     // ---- exp, double
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<double> ExpCore(Vector256<double> x, bool fused)
+    internal static Vector256<double> ExpCore(Vector256<double> x)
     {
-        Vector256<double> z = MultiplyAdd(x, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift), fused);
+        Vector256<double> z = Vector256.FusedMultiplyAdd(x, Vector256.Create(ExpD.Log2e), Vector256.Create(ExpD.Shift));
         Vector256<double> n = z - Vector256.Create(ExpD.Shift);
-        Vector256<double> p = ExpKernel(x, n, fused);
+        Vector256<double> p = ExpKernel(x, n);
         Vector256<double> y = (p.AsInt64() + Vector256.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(ExpD.FastLimit)))
             y = ExpScale(x, p, n);
@@ -128,21 +110,21 @@ public static partial class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> ExpKernel(Vector256<double> x, Vector256<double> n, bool fused)
+    private static Vector256<double> ExpKernel(Vector256<double> x, Vector256<double> n)
     {
-        Vector256<double> r = fused ? Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpD.Ln2Hi), x) : x - n * Vector256.Create(LogD.Ln2Hi); // exact
-        r = fused ? Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpD.Ln2Lo), r) : r - n * Vector256.Create(LogD.Ln2Lo);
-        Vector256<double> q = MultiplyAdd(Vector256.Create(ExpD.C11), r, Vector256.Create(ExpD.C10), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpD.C9), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpD.C8), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpD.C7), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpD.C6), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpD.C5), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpD.C4), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpD.C3), fused);
-        q = MultiplyAdd(q, r, Vector256.Create(ExpD.C2), fused);
-        q = MultiplyAdd(q, r, Vector256<double>.One, fused);
-        return MultiplyAdd(q, r, Vector256<double>.One, fused);
+        Vector256<double> r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpD.Ln2Hi), x); // exact
+        r = Vector256.FusedMultiplyAdd(n, Vector256.Create(-ExpD.Ln2Lo), r);
+        Vector256<double> q = Vector256.FusedMultiplyAdd(Vector256.Create(ExpD.C11), r, Vector256.Create(ExpD.C10));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C9));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C8));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C7));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C6));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C5));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C4));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C3));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256.Create(ExpD.C2));
+        q = Vector256.FusedMultiplyAdd(q, r, Vector256<double>.One);
+        return Vector256.FusedMultiplyAdd(q, r, Vector256<double>.One);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -161,45 +143,43 @@ public static partial class VectorMath
     // ---- log, float
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> LogCore(Vector256<float> x, bool fused)
+    internal static Vector256<float> LogCore(Vector256<float> x)
     {
         Vector256<uint> i = x.AsUInt32();
-        Vector256<float> y = LogKernel(i, Vector256.Create(LogF.Bias), fused);
+        Vector256<float> y = LogKernel(i, Vector256.Create(LogF.Bias));
         if (Vector256.GreaterThanAny((i + Vector256.Create(LogF.SpecialAdd)).AsInt32(), Vector256.Create(LogF.SpecialLimit)))
-            y = LogSlow(x, fused);
+            y = LogSlow(x);
         return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(127 - bias).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> LogKernel(Vector256<uint> i, Vector256<int> bias, bool fused)
+    private static Vector256<float> LogKernel(Vector256<uint> i, Vector256<int> bias)
     {
         Vector256<uint> u = i + Vector256.Create(LogF.MantissaAdd);
         Vector256<float> k = Vector256.ConvertToSingle(Vector256.ShiftRightLogical(u, 23).AsInt32() - bias);
         Vector256<float> m = (i - (u & Vector256.Create(LogF.ExponentMask)) + Vector256.Create(LogF.One)).AsSingle();
         Vector256<float> f = m - Vector256<float>.One; // exact
         Vector256<float> f2 = f * f;
-        Vector256<float> p = MultiplyAdd(Vector256.Create(LogF.P8), f, Vector256.Create(LogF.P7), fused);
-        p = MultiplyAdd(p, f, Vector256.Create(LogF.P6), fused);
-        p = MultiplyAdd(p, f, Vector256.Create(LogF.P5), fused);
-        p = MultiplyAdd(p, f, Vector256.Create(LogF.P4), fused);
-        p = MultiplyAdd(p, f, Vector256.Create(LogF.P3), fused);
-        p = MultiplyAdd(p, f, Vector256.Create(LogF.P2), fused);
-        p = MultiplyAdd(p, f, Vector256.Create(LogF.P1), fused);
-        p = MultiplyAdd(p, f, Vector256.Create(LogF.P0), fused);
-        if (!fused) // k ln2 with the short ln2 of exp, whose product with k is exact
-            return k * Vector256.Create(ExpF.Ln2HiShort) + (f + (k * Vector256.Create(ExpF.Ln2LoShort) + f2 * p));
+        Vector256<float> p = Vector256.FusedMultiplyAdd(Vector256.Create(LogF.P8), f, Vector256.Create(LogF.P7));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P6));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P5));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P4));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P3));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P2));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P1));
+        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(LogF.P0));
         Vector256<float> lo = Vector256.FusedMultiplyAdd(k, Vector256.Create(LogF.Ln2Lo), f2 * p);
         return Vector256.FusedMultiplyAdd(k, Vector256.Create(LogF.Ln2Hi), f + lo);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> LogSlow(Vector256<float> x, bool fused)
+    private static Vector256<float> LogSlow(Vector256<float> x)
     {
         Vector256<float> sub = Vector256.LessThan(x, Vector256.Create(LogF.MinNormal));
         Vector256<float> xs = Vector256.ConditionalSelect(sub, x * Vector256.Create(LogF.SubnormalScale), x);
         Vector256<int> bias = Vector256.ConditionalSelect(sub.AsInt32(), Vector256.Create(LogF.SubnormalBias), Vector256.Create(LogF.Bias));
-        Vector256<float> y = LogKernel(xs.AsUInt32(), bias, fused);
+        Vector256<float> y = LogKernel(xs.AsUInt32(), bias);
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256.Create(float.NegativeInfinity), y);
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(float.PositiveInfinity)), x, y);
         y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), Vector256.Create(float.NaN), y);
@@ -209,18 +189,18 @@ public static partial class VectorMath
     // ---- log, double
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<double> LogCore(Vector256<double> x, bool fused)
+    internal static Vector256<double> LogCore(Vector256<double> x)
     {
         Vector256<ulong> i = x.AsUInt64();
-        Vector256<double> y = LogKernel(i, Vector256.Create(LogD.Bias), fused);
+        Vector256<double> y = LogKernel(i, Vector256.Create(LogD.Bias));
         if (Vector256.GreaterThanAny((i + Vector256.Create(LogD.SpecialAdd)).AsInt64(), Vector256.Create(LogD.SpecialLimit)))
-            y = LogSlow(x, fused);
+            y = LogSlow(x);
         return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(1023 - (bias - 2^52)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> LogKernel(Vector256<ulong> i, Vector256<double> bias, bool fused)
+    private static Vector256<double> LogKernel(Vector256<ulong> i, Vector256<double> bias)
     {
         Vector256<ulong> u = i + Vector256.Create(LogD.MantissaAdd);
         Vector256<double> k = (Vector256.ShiftRightLogical(u, 52) | Vector256.Create(LogD.TwoPow52Bits)).AsDouble() - bias;
@@ -230,19 +210,19 @@ public static partial class VectorMath
         Vector256<double> s = f / (Vector256.Create(2.0) + f);
         Vector256<double> z = s * s;
         Vector256<double> w = z * z;
-        Vector256<double> t1 = w * MultiplyAdd(w, MultiplyAdd(w, Vector256.Create(LogD.Lg6), Vector256.Create(LogD.Lg4), fused), Vector256.Create(LogD.Lg2), fused);
-        Vector256<double> t2 = z * MultiplyAdd(w, MultiplyAdd(w, MultiplyAdd(w, Vector256.Create(LogD.Lg7), Vector256.Create(LogD.Lg5), fused), Vector256.Create(LogD.Lg3), fused), Vector256.Create(LogD.Lg1), fused);
-        Vector256<double> inner = MultiplyAdd(s, hfsq + (t1 + t2), k * Vector256.Create(LogD.Ln2Lo), fused);
-        return MultiplyAdd(k, Vector256.Create(LogD.Ln2Hi), f - (hfsq - inner), fused);
+        Vector256<double> t1 = w * Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.Create(LogD.Lg6), Vector256.Create(LogD.Lg4)), Vector256.Create(LogD.Lg2));
+        Vector256<double> t2 = z * Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.FusedMultiplyAdd(w, Vector256.Create(LogD.Lg7), Vector256.Create(LogD.Lg5)), Vector256.Create(LogD.Lg3)), Vector256.Create(LogD.Lg1));
+        Vector256<double> inner = Vector256.FusedMultiplyAdd(s, hfsq + (t1 + t2), k * Vector256.Create(LogD.Ln2Lo));
+        return Vector256.FusedMultiplyAdd(k, Vector256.Create(LogD.Ln2Hi), f - (hfsq - inner));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> LogSlow(Vector256<double> x, bool fused)
+    private static Vector256<double> LogSlow(Vector256<double> x)
     {
         Vector256<double> sub = Vector256.LessThan(x, Vector256.Create(LogD.MinNormal));
         Vector256<double> xs = Vector256.ConditionalSelect(sub, x * Vector256.Create(LogD.SubnormalScale), x);
         Vector256<double> bias = Vector256.ConditionalSelect(sub, Vector256.Create(LogD.SubnormalBias), Vector256.Create(LogD.Bias));
-        Vector256<double> y = LogKernel(xs.AsUInt64(), bias, fused);
+        Vector256<double> y = LogKernel(xs.AsUInt64(), bias);
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<double>.Zero), Vector256.Create(double.NegativeInfinity), y);
         y = Vector256.ConditionalSelect(Vector256.Equals(x, Vector256.Create(double.PositiveInfinity)), x, y);
         y = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), Vector256.Create(double.NaN), y);

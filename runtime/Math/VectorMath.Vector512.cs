@@ -11,22 +11,22 @@ public static partial class VectorMath
     /// <summary>e^x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp(Vector512<float> x)
-        => Vector512.IsHardwareAccelerated ? ExpCore(x, HasFusedMultiplyAdd) : Vector512.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+        => Vector512.IsHardwareAccelerated ? ExpCore(x) : Vector512.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
 
     /// <summary>e^x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Exp(Vector512<double> x)
-        => Vector512.IsHardwareAccelerated ? ExpCore(x, HasFusedMultiplyAdd) : Vector512.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
+        => Vector512.IsHardwareAccelerated ? ExpCore(x) : Vector512.Create(Exp(x.GetLower()), Exp(x.GetUpper()));
 
     /// <summary>ln x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Log(Vector512<float> x)
-        => Vector512.IsHardwareAccelerated ? LogCore(x, HasFusedMultiplyAdd) : Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
+        => Vector512.IsHardwareAccelerated ? LogCore(x) : Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
 
     /// <summary>ln x per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Log(Vector512<double> x)
-        => Vector512.IsHardwareAccelerated ? LogCore(x, HasFusedMultiplyAdd) : Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
+        => Vector512.IsHardwareAccelerated ? LogCore(x) : Vector512.Create(Log(x.GetLower()), Log(x.GetUpper()));
 
     /// <summary>e^x per lane for <typeparamref name="T"/> = <see cref="float"/> or <see cref="double"/>.</summary>
     /// <exception cref="System.NotSupportedException"><typeparamref name="T"/> is another type.</exception>
@@ -48,28 +48,14 @@ public static partial class VectorMath
         return ThrowNotSupported<T, Vector512<T>>();
     }
 
-    // ---- a * b + c
-
-    /// <summary>
-    /// a * b + c: fused (one rounding) where the hardware has the instruction (x64 with FMA, every ARM64), otherwise a
-    /// multiply and an add. Without the instruction .NET computes FusedMultiplyAdd lane by lane in software, about 60
-    /// times slower than the two instructions.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c, bool fused) => fused ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
-
-    /// <summary>The double <see cref="MultiplyAdd(Vector512{float}, Vector512{float}, Vector512{float}, bool)"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c, bool fused) => fused ? Vector512.FusedMultiplyAdd(a, b, c) : a * b + c;
-
     // ---- exp, float
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> ExpCore(Vector512<float> x, bool fused)
+    internal static Vector512<float> ExpCore(Vector512<float> x)
     {
-        Vector512<float> z = MultiplyAdd(x, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift), fused);
+        Vector512<float> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpF.Log2e), Vector512.Create(ExpF.Shift));
         Vector512<float> n = z - Vector512.Create(ExpF.Shift);
-        Vector512<float> p = ExpKernel(x, n, fused);
+        Vector512<float> p = ExpKernel(x, n);
         // the low bits of z hold n: adding them to the exponent field multiplies p by 2^n
         Vector512<float> y = (p.AsInt32() + Vector512.ShiftLeft(z.AsInt32(), 23)).AsSingle();
         // Checked last and fixed up inline: a call here would make every vector the caller keeps live across it
@@ -83,18 +69,14 @@ public static partial class VectorMath
 
     /// <summary>e^r for r = x - n ln2, |r| &lt;= ln2/2.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ExpKernel(Vector512<float> x, Vector512<float> n, bool fused)
+    private static Vector512<float> ExpKernel(Vector512<float> x, Vector512<float> n)
     {
-        // r = x - n ln2 in two steps, the first exact: inside an FMA with ln2's float, else with a short ln2 whose
-        // products with n are exact.
-        Vector512<float> r = fused ? Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpF.Ln2Hi), x) : x - n * Vector512.Create(ExpF.Ln2HiShort);
-        r = fused ? Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpF.Ln2Lo), r) : r - n * Vector512.Create(ExpF.Ln2LoShort);
-        Vector512<float> q = MultiplyAdd(Vector512.Create(ExpF.C6), r, Vector512.Create(ExpF.C5), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpF.C4), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpF.C3), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpF.C2), fused);
-        if (!fused) // 1 + (r + r^2 q): the one rounding that is not small next to the result is the last
-            return (q * (r * r) + r) + Vector512<float>.One;
+        Vector512<float> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpF.Ln2Hi), x); // exact
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpF.Ln2Lo), r);
+        Vector512<float> q = Vector512.FusedMultiplyAdd(Vector512.Create(ExpF.C6), r, Vector512.Create(ExpF.C5));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpF.C4));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpF.C3));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpF.C2));
         q = Vector512.FusedMultiplyAdd(q, r, Vector512<float>.One);
         return Vector512.FusedMultiplyAdd(q, r, Vector512<float>.One);
     }
@@ -116,11 +98,11 @@ public static partial class VectorMath
     // ---- exp, double
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> ExpCore(Vector512<double> x, bool fused)
+    internal static Vector512<double> ExpCore(Vector512<double> x)
     {
-        Vector512<double> z = MultiplyAdd(x, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift), fused);
+        Vector512<double> z = Vector512.FusedMultiplyAdd(x, Vector512.Create(ExpD.Log2e), Vector512.Create(ExpD.Shift));
         Vector512<double> n = z - Vector512.Create(ExpD.Shift);
-        Vector512<double> p = ExpKernel(x, n, fused);
+        Vector512<double> p = ExpKernel(x, n);
         Vector512<double> y = (p.AsInt64() + Vector512.ShiftLeft(z.AsInt64(), 52)).AsDouble();
         if (!Vector512.LessThanOrEqualAll(Vector512.Abs(x), Vector512.Create(ExpD.FastLimit)))
             y = ExpScale(x, p, n);
@@ -128,21 +110,21 @@ public static partial class VectorMath
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> ExpKernel(Vector512<double> x, Vector512<double> n, bool fused)
+    private static Vector512<double> ExpKernel(Vector512<double> x, Vector512<double> n)
     {
-        Vector512<double> r = fused ? Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpD.Ln2Hi), x) : x - n * Vector512.Create(LogD.Ln2Hi); // exact
-        r = fused ? Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpD.Ln2Lo), r) : r - n * Vector512.Create(LogD.Ln2Lo);
-        Vector512<double> q = MultiplyAdd(Vector512.Create(ExpD.C11), r, Vector512.Create(ExpD.C10), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpD.C9), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpD.C8), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpD.C7), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpD.C6), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpD.C5), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpD.C4), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpD.C3), fused);
-        q = MultiplyAdd(q, r, Vector512.Create(ExpD.C2), fused);
-        q = MultiplyAdd(q, r, Vector512<double>.One, fused);
-        return MultiplyAdd(q, r, Vector512<double>.One, fused);
+        Vector512<double> r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpD.Ln2Hi), x); // exact
+        r = Vector512.FusedMultiplyAdd(n, Vector512.Create(-ExpD.Ln2Lo), r);
+        Vector512<double> q = Vector512.FusedMultiplyAdd(Vector512.Create(ExpD.C11), r, Vector512.Create(ExpD.C10));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C9));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C8));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C7));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C6));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C5));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C4));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C3));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512.Create(ExpD.C2));
+        q = Vector512.FusedMultiplyAdd(q, r, Vector512<double>.One);
+        return Vector512.FusedMultiplyAdd(q, r, Vector512<double>.One);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -161,45 +143,43 @@ public static partial class VectorMath
     // ---- log, float
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> LogCore(Vector512<float> x, bool fused)
+    internal static Vector512<float> LogCore(Vector512<float> x)
     {
         Vector512<uint> i = x.AsUInt32();
-        Vector512<float> y = LogKernel(i, Vector512.Create(LogF.Bias), fused);
+        Vector512<float> y = LogKernel(i, Vector512.Create(LogF.Bias));
         if (Vector512.GreaterThanAny((i + Vector512.Create(LogF.SpecialAdd)).AsInt32(), Vector512.Create(LogF.SpecialLimit)))
-            y = LogSlow(x, fused);
+            y = LogSlow(x);
         return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(127 - bias).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> LogKernel(Vector512<uint> i, Vector512<int> bias, bool fused)
+    private static Vector512<float> LogKernel(Vector512<uint> i, Vector512<int> bias)
     {
         Vector512<uint> u = i + Vector512.Create(LogF.MantissaAdd);
         Vector512<float> k = Vector512.ConvertToSingle(Vector512.ShiftRightLogical(u, 23).AsInt32() - bias);
         Vector512<float> m = (i - (u & Vector512.Create(LogF.ExponentMask)) + Vector512.Create(LogF.One)).AsSingle();
         Vector512<float> f = m - Vector512<float>.One; // exact
         Vector512<float> f2 = f * f;
-        Vector512<float> p = MultiplyAdd(Vector512.Create(LogF.P8), f, Vector512.Create(LogF.P7), fused);
-        p = MultiplyAdd(p, f, Vector512.Create(LogF.P6), fused);
-        p = MultiplyAdd(p, f, Vector512.Create(LogF.P5), fused);
-        p = MultiplyAdd(p, f, Vector512.Create(LogF.P4), fused);
-        p = MultiplyAdd(p, f, Vector512.Create(LogF.P3), fused);
-        p = MultiplyAdd(p, f, Vector512.Create(LogF.P2), fused);
-        p = MultiplyAdd(p, f, Vector512.Create(LogF.P1), fused);
-        p = MultiplyAdd(p, f, Vector512.Create(LogF.P0), fused);
-        if (!fused) // k ln2 with the short ln2 of exp, whose product with k is exact
-            return k * Vector512.Create(ExpF.Ln2HiShort) + (f + (k * Vector512.Create(ExpF.Ln2LoShort) + f2 * p));
+        Vector512<float> p = Vector512.FusedMultiplyAdd(Vector512.Create(LogF.P8), f, Vector512.Create(LogF.P7));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P6));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P5));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P4));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P3));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P2));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P1));
+        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(LogF.P0));
         Vector512<float> lo = Vector512.FusedMultiplyAdd(k, Vector512.Create(LogF.Ln2Lo), f2 * p);
         return Vector512.FusedMultiplyAdd(k, Vector512.Create(LogF.Ln2Hi), f + lo);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> LogSlow(Vector512<float> x, bool fused)
+    private static Vector512<float> LogSlow(Vector512<float> x)
     {
         Vector512<float> sub = Vector512.LessThan(x, Vector512.Create(LogF.MinNormal));
         Vector512<float> xs = Vector512.ConditionalSelect(sub, x * Vector512.Create(LogF.SubnormalScale), x);
         Vector512<int> bias = Vector512.ConditionalSelect(sub.AsInt32(), Vector512.Create(LogF.SubnormalBias), Vector512.Create(LogF.Bias));
-        Vector512<float> y = LogKernel(xs.AsUInt32(), bias, fused);
+        Vector512<float> y = LogKernel(xs.AsUInt32(), bias);
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<float>.Zero), Vector512.Create(float.NegativeInfinity), y);
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(float.PositiveInfinity)), x, y);
         y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(float.NaN), y);
@@ -209,18 +189,18 @@ public static partial class VectorMath
     // ---- log, double
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> LogCore(Vector512<double> x, bool fused)
+    internal static Vector512<double> LogCore(Vector512<double> x)
     {
         Vector512<ulong> i = x.AsUInt64();
-        Vector512<double> y = LogKernel(i, Vector512.Create(LogD.Bias), fused);
+        Vector512<double> y = LogKernel(i, Vector512.Create(LogD.Bias));
         if (Vector512.GreaterThanAny((i + Vector512.Create(LogD.SpecialAdd)).AsInt64(), Vector512.Create(LogD.SpecialLimit)))
-            y = LogSlow(x, fused);
+            y = LogSlow(x);
         return y;
     }
 
     /// <summary>ln x for a positive normal x with bits <paramref name="i"/>, times 2^(1023 - (bias - 2^52)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> LogKernel(Vector512<ulong> i, Vector512<double> bias, bool fused)
+    private static Vector512<double> LogKernel(Vector512<ulong> i, Vector512<double> bias)
     {
         Vector512<ulong> u = i + Vector512.Create(LogD.MantissaAdd);
         Vector512<double> k = (Vector512.ShiftRightLogical(u, 52) | Vector512.Create(LogD.TwoPow52Bits)).AsDouble() - bias;
@@ -230,19 +210,19 @@ public static partial class VectorMath
         Vector512<double> s = f / (Vector512.Create(2.0) + f);
         Vector512<double> z = s * s;
         Vector512<double> w = z * z;
-        Vector512<double> t1 = w * MultiplyAdd(w, MultiplyAdd(w, Vector512.Create(LogD.Lg6), Vector512.Create(LogD.Lg4), fused), Vector512.Create(LogD.Lg2), fused);
-        Vector512<double> t2 = z * MultiplyAdd(w, MultiplyAdd(w, MultiplyAdd(w, Vector512.Create(LogD.Lg7), Vector512.Create(LogD.Lg5), fused), Vector512.Create(LogD.Lg3), fused), Vector512.Create(LogD.Lg1), fused);
-        Vector512<double> inner = MultiplyAdd(s, hfsq + (t1 + t2), k * Vector512.Create(LogD.Ln2Lo), fused);
-        return MultiplyAdd(k, Vector512.Create(LogD.Ln2Hi), f - (hfsq - inner), fused);
+        Vector512<double> t1 = w * Vector512.FusedMultiplyAdd(w, Vector512.FusedMultiplyAdd(w, Vector512.Create(LogD.Lg6), Vector512.Create(LogD.Lg4)), Vector512.Create(LogD.Lg2));
+        Vector512<double> t2 = z * Vector512.FusedMultiplyAdd(w, Vector512.FusedMultiplyAdd(w, Vector512.FusedMultiplyAdd(w, Vector512.Create(LogD.Lg7), Vector512.Create(LogD.Lg5)), Vector512.Create(LogD.Lg3)), Vector512.Create(LogD.Lg1));
+        Vector512<double> inner = Vector512.FusedMultiplyAdd(s, hfsq + (t1 + t2), k * Vector512.Create(LogD.Ln2Lo));
+        return Vector512.FusedMultiplyAdd(k, Vector512.Create(LogD.Ln2Hi), f - (hfsq - inner));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> LogSlow(Vector512<double> x, bool fused)
+    private static Vector512<double> LogSlow(Vector512<double> x)
     {
         Vector512<double> sub = Vector512.LessThan(x, Vector512.Create(LogD.MinNormal));
         Vector512<double> xs = Vector512.ConditionalSelect(sub, x * Vector512.Create(LogD.SubnormalScale), x);
         Vector512<double> bias = Vector512.ConditionalSelect(sub, Vector512.Create(LogD.SubnormalBias), Vector512.Create(LogD.Bias));
-        Vector512<double> y = LogKernel(xs.AsUInt64(), bias, fused);
+        Vector512<double> y = LogKernel(xs.AsUInt64(), bias);
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512<double>.Zero), Vector512.Create(double.NegativeInfinity), y);
         y = Vector512.ConditionalSelect(Vector512.Equals(x, Vector512.Create(double.PositiveInfinity)), x, y);
         y = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<double>.Zero), Vector512.Create(double.NaN), y);

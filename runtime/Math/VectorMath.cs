@@ -5,8 +5,6 @@ using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 
 [assembly: InternalsVisibleTo("LossGen.Runtime.Tests")]
 
@@ -35,13 +33,6 @@ namespace LossGen.Internal;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static partial class VectorMath
 {
-    /// <summary>
-    /// Whether the hardware has a fused multiply-add for vectors (x64 FMA, every ARM64): the JIT folds it to a constant.
-    /// Without one, exp and log use a multiply and an add per polynomial step, and a split of ln 2 whose partial
-    /// products are exact (see <c>MultiplyAdd</c> in VectorMath.Width.template).
-    /// </summary>
-    internal static bool HasFusedMultiplyAdd => Fma.IsSupported || AdvSimd.IsSupported;
-
     // ------------------------------------------------------------------ constants
 
     private static class ExpF
@@ -58,9 +49,6 @@ public static partial class VectorMath
         public const float ShiftBias = 12583039.0f; // Shift + 127
         public const float Ln2Hi = 0.693147182464599609375f;  // float(ln 2); n * Ln2Hi is exact inside an FMA
         public const float Ln2Lo = -1.9046542121259336e-09f;  // ln 2 - Ln2Hi
-        // Without an FMA: ln 2 split as Ln2HiShort (9 significant bits, so n * Ln2HiShort is exact) + Ln2LoShort.
-        public const float Ln2HiShort = 0.693359375f;
-        public const float Ln2LoShort = -2.12194440e-4f;
         // e^r ~ 1 + r + r^2 (C2 + C3 r + ... + C6 r^4) on [-ln2/2, ln2/2], minimax relative error 3.1e-9 (2^-28.3).
         public const float C2 = 0.4999999403953552f;
         public const float C3 = 0.1666652113199234f;

@@ -21,9 +21,6 @@ public class VectorMathTests
     private const double ExpFloatMaxUlp = 1.0;
     private const double ExpFloatMaxRel = 8.0e-8;
     private const double ExpFloatMaxSubnormalUlp = 1.0;
-    // Without a fused multiply-add (UnfusedV128) on the inputs of ExpFloat_IsAccurateOverTheWholeRange: max 0.962 ulp,
-    // max relative 8.09e-8.
-    private const double ExpFloatUnfusedMaxRel = 8.5e-8;
 
     // float log: measured exhaustively over every positive finite float (subnormals included): max 0.887 ulp, max relative 8.46e-8.
     private const double LogFloatMaxUlp = 1.0;
@@ -36,8 +33,7 @@ public class VectorMathTests
 
     // ---- every way of calling the functions ---------------------------------------------------------------------
 
-    // UnfusedV128: the Vector128 code as it runs without a hardware fused multiply-add (SSE-only x64), on any machine.
-    public enum Path { Scalar, GenericScalar, V128, V256, V512, GenericV128, GenericV256, GenericV512, CoreV256, CoreV512, UnfusedV128 }
+    public enum Path { Scalar, GenericScalar, V128, V256, V512, GenericV128, GenericV256, GenericV512, CoreV256, CoreV512 }
 
     public static IEnumerable<object[]> AllPaths()
     {
@@ -52,16 +48,11 @@ public class VectorMathTests
         {
             case Path.V128:
             case Path.GenericV128:
-            case Path.UnfusedV128:
                 for (; i + 4 <= xs.Length; i += 4)
                 {
                     var v = Vector128.Create(xs.AsSpan(i, 4));
-                    var r = path switch
-                    {
-                        Path.V128 => log ? VectorMath.Log(v) : VectorMath.Exp(v),
-                        Path.GenericV128 => log ? VectorMath.Log<float>(v) : VectorMath.Exp<float>(v),
-                        _ => log ? VectorMath.LogCore(v, fused: false) : VectorMath.ExpCore(v, fused: false),
-                    };
+                    var r = path == Path.V128 ? (log ? VectorMath.Log(v) : VectorMath.Exp(v))
+                                              : (log ? VectorMath.Log<float>(v) : VectorMath.Exp<float>(v));
                     r.CopyTo(ys.AsSpan(i));
                 }
                 break;
@@ -75,7 +66,7 @@ public class VectorMathTests
                     {
                         Path.V256 => log ? VectorMath.Log(v) : VectorMath.Exp(v),
                         Path.GenericV256 => log ? VectorMath.Log<float>(v) : VectorMath.Exp<float>(v),
-                        _ => log ? VectorMath.LogCore(v, VectorMath.HasFusedMultiplyAdd) : VectorMath.ExpCore(v, VectorMath.HasFusedMultiplyAdd),
+                        _ => log ? VectorMath.LogCore(v) : VectorMath.ExpCore(v),
                     };
                     r.CopyTo(ys.AsSpan(i));
                 }
@@ -90,19 +81,15 @@ public class VectorMathTests
                     {
                         Path.V512 => log ? VectorMath.Log(v) : VectorMath.Exp(v),
                         Path.GenericV512 => log ? VectorMath.Log<float>(v) : VectorMath.Exp<float>(v),
-                        _ => log ? VectorMath.LogCore(v, VectorMath.HasFusedMultiplyAdd) : VectorMath.ExpCore(v, VectorMath.HasFusedMultiplyAdd), // software fallback without AVX-512
+                        _ => log ? VectorMath.LogCore(v) : VectorMath.ExpCore(v), // software fallback without AVX-512
                     };
                     r.CopyTo(ys.AsSpan(i));
                 }
                 break;
         }
         for (; i < xs.Length; i++) // scalar paths, and the tails of the vector ones
-            ys[i] = path switch
-            {
-                Path.GenericScalar => log ? VectorMath.Log<float>(xs[i]) : VectorMath.Exp<float>(xs[i]),
-                Path.UnfusedV128 => (log ? VectorMath.LogCore(Vector128.Create(xs[i]), fused: false) : VectorMath.ExpCore(Vector128.Create(xs[i]), fused: false)).ToScalar(),
-                _ => log ? VectorMath.Log(xs[i]) : VectorMath.Exp(xs[i]),
-            };
+            ys[i] = path == Path.GenericScalar ? (log ? VectorMath.Log<float>(xs[i]) : VectorMath.Exp<float>(xs[i]))
+                                               : (log ? VectorMath.Log(xs[i]) : VectorMath.Exp(xs[i]));
         return ys;
     }
 
@@ -114,16 +101,11 @@ public class VectorMathTests
         {
             case Path.V128:
             case Path.GenericV128:
-            case Path.UnfusedV128:
                 for (; i + 2 <= xs.Length; i += 2)
                 {
                     var v = Vector128.Create(xs.AsSpan(i, 2));
-                    var r = path switch
-                    {
-                        Path.V128 => log ? VectorMath.Log(v) : VectorMath.Exp(v),
-                        Path.GenericV128 => log ? VectorMath.Log<double>(v) : VectorMath.Exp<double>(v),
-                        _ => log ? VectorMath.LogCore(v, fused: false) : VectorMath.ExpCore(v, fused: false),
-                    };
+                    var r = path == Path.V128 ? (log ? VectorMath.Log(v) : VectorMath.Exp(v))
+                                              : (log ? VectorMath.Log<double>(v) : VectorMath.Exp<double>(v));
                     r.CopyTo(ys.AsSpan(i));
                 }
                 break;
@@ -137,7 +119,7 @@ public class VectorMathTests
                     {
                         Path.V256 => log ? VectorMath.Log(v) : VectorMath.Exp(v),
                         Path.GenericV256 => log ? VectorMath.Log<double>(v) : VectorMath.Exp<double>(v),
-                        _ => log ? VectorMath.LogCore(v, VectorMath.HasFusedMultiplyAdd) : VectorMath.ExpCore(v, VectorMath.HasFusedMultiplyAdd),
+                        _ => log ? VectorMath.LogCore(v) : VectorMath.ExpCore(v),
                     };
                     r.CopyTo(ys.AsSpan(i));
                 }
@@ -152,19 +134,15 @@ public class VectorMathTests
                     {
                         Path.V512 => log ? VectorMath.Log(v) : VectorMath.Exp(v),
                         Path.GenericV512 => log ? VectorMath.Log<double>(v) : VectorMath.Exp<double>(v),
-                        _ => log ? VectorMath.LogCore(v, VectorMath.HasFusedMultiplyAdd) : VectorMath.ExpCore(v, VectorMath.HasFusedMultiplyAdd),
+                        _ => log ? VectorMath.LogCore(v) : VectorMath.ExpCore(v),
                     };
                     r.CopyTo(ys.AsSpan(i));
                 }
                 break;
         }
         for (; i < xs.Length; i++)
-            ys[i] = path switch
-            {
-                Path.GenericScalar => log ? VectorMath.Log<double>(xs[i]) : VectorMath.Exp<double>(xs[i]),
-                Path.UnfusedV128 => (log ? VectorMath.LogCore(Vector128.Create(xs[i]), fused: false) : VectorMath.ExpCore(Vector128.Create(xs[i]), fused: false)).ToScalar(),
-                _ => log ? VectorMath.Log(xs[i]) : VectorMath.Exp(xs[i]),
-            };
+            ys[i] = path == Path.GenericScalar ? (log ? VectorMath.Log<double>(xs[i]) : VectorMath.Exp<double>(xs[i]))
+                                               : (log ? VectorMath.Log(xs[i]) : VectorMath.Exp(xs[i]));
         return ys;
     }
 
@@ -248,7 +226,7 @@ public class VectorMathTests
         float[] expected = Run(xs, Path.Scalar, log);
         foreach (Path p in Enum.GetValues<Path>())
         {
-            if (p is Path.Scalar or Path.UnfusedV128) continue;
+            if (p == Path.Scalar) continue;
             float[] got = Run(xs, p, log);
             for (int i = 0; i < xs.Length; i++)
                 if (BitConverter.SingleToUInt32Bits(got[i]) != BitConverter.SingleToUInt32Bits(expected[i]))
@@ -261,7 +239,7 @@ public class VectorMathTests
         double[] expected = Run(xs, Path.Scalar, log);
         foreach (Path p in Enum.GetValues<Path>())
         {
-            if (p is Path.Scalar or Path.UnfusedV128) continue;
+            if (p == Path.Scalar) continue;
             double[] got = Run(xs, p, log);
             for (int i = 0; i < xs.Length; i++)
                 if (BitConverter.DoubleToUInt64Bits(got[i]) != BitConverter.DoubleToUInt64Bits(expected[i]))
@@ -285,10 +263,8 @@ public class VectorMathTests
 
     // ---- exp, float ------------------------------------------------------------------------------------------------
 
-    [Theory]
-    [InlineData(Path.V256)]
-    [InlineData(Path.UnfusedV128)]
-    public void ExpFloat_IsAccurateOverTheWholeRange(Path path)
+    [Fact]
+    public void ExpFloat_IsAccurateOverTheWholeRange()
     {
         var rng = new Random(20240601);
         var inputs = new List<float>(EvenlySpaced(-110f, 90f, 2_000_001));
@@ -296,27 +272,25 @@ public class VectorMathTests
         for (int i = 0; i < 500_000; i++) inputs.Add((float)(2 * rng.NextDouble() - 1));
         for (int i = 0; i < 200_000; i++) inputs.Add((float)(1e-3 * (2 * rng.NextDouble() - 1)));
         float[] xs = inputs.ToArray();
-        float[] ys = Run(xs, path, log: false);
+        float[] ys = Run(xs, Path.V256, log: false);
 
         var s = new Stats();
         for (int i = 0; i < xs.Length; i++) s.AddFloat(xs[i], ys[i], Math.Exp(xs[i]));
         Assert.True(s.MaxUlp <= ExpFloatMaxUlp, s.ToString());
-        Assert.True(s.MaxRel <= (path == Path.UnfusedV128 ? ExpFloatUnfusedMaxRel : ExpFloatMaxRel), s.ToString());
+        Assert.True(s.MaxRel <= ExpFloatMaxRel, s.ToString());
         Assert.True(s.MaxSubnormalUlp <= ExpFloatMaxSubnormalUlp, s.ToString());
 
-        if (path == Path.V256) AssertPathsAgree(xs[..300_000], log: false);
+        AssertPathsAgree(xs[..300_000], log: false);
     }
 
-    [Theory]
-    [InlineData(Path.V256)]
-    [InlineData(Path.UnfusedV128)]
-    public void ExpFloat_GradualUnderflow_EveryInputIsAccurateAndMonotonic(Path path)
+    [Fact]
+    public void ExpFloat_GradualUnderflow_EveryInputIsAccurateAndMonotonic()
     {
         // Every float in [-104, -87] (results from 2^-125.5 down through the subnormals to 0).
         uint from = BitConverter.SingleToUInt32Bits(-87f), to = BitConverter.SingleToUInt32Bits(-104f);
         var xs = new float[to - from + 1];
         for (uint b = from; b <= to; b++) xs[b - from] = BitConverter.UInt32BitsToSingle(b);
-        float[] ys = Run(xs, path, log: false);
+        float[] ys = Run(xs, Path.V256, log: false);
 
         var s = new Stats();
         for (int i = 0; i < xs.Length; i++)
@@ -331,7 +305,7 @@ public class VectorMathTests
         Assert.Equal(0f, VectorMath.Exp(-104f));              // below 2^-150: rounds to +0
         Assert.Equal(0u, BitConverter.SingleToUInt32Bits(VectorMath.Exp(-104f)));
 
-        if (path == Path.V256) AssertPathsAgree(xs[..50_000], log: false);
+        AssertPathsAgree(xs[..50_000], log: false);
     }
 
     [Fact]
@@ -349,10 +323,8 @@ public class VectorMathTests
 
     // ---- exp, double -------------------------------------------------------------------------------------------------
 
-    [Theory]
-    [InlineData(Path.V256)]
-    [InlineData(Path.UnfusedV128)]
-    public void ExpDouble_IsAccurateOverTheWholeRange(Path path)
+    [Fact]
+    public void ExpDouble_IsAccurateOverTheWholeRange()
     {
         var rng = new Random(7);
         var inputs = new List<double>(EvenlySpaced(-750.0, 710.0, 1_000_001));
@@ -360,7 +332,7 @@ public class VectorMathTests
         for (int i = 0; i < 300_000; i++) inputs.Add(2 * rng.NextDouble() - 1);
         for (int i = 0; i < 100_000; i++) inputs.Add(1e-6 * (2 * rng.NextDouble() - 1));
         double[] xs = inputs.ToArray();
-        double[] ys = Run(xs, path, log: false);
+        double[] ys = Run(xs, Path.V256, log: false);
 
         var s = new Stats();
         for (int i = 0; i < xs.Length; i++) s.AddDouble(xs[i], ys[i], Math.Exp(xs[i]));
@@ -368,16 +340,14 @@ public class VectorMathTests
         Assert.True(s.MaxRel <= DoubleMaxRelVsLibm, s.ToString());
         Assert.True(s.MaxSubnormalUlp <= 1.0, s.ToString());
 
-        if (path == Path.V256) AssertPathsAgree(xs[..200_000], log: false);
+        AssertPathsAgree(xs[..200_000], log: false);
     }
 
-    [Theory]
-    [InlineData(Path.V256)]
-    [InlineData(Path.UnfusedV128)]
-    public void ExpDouble_GradualUnderflowIsAccurateAndMonotonic(Path path)
+    [Fact]
+    public void ExpDouble_GradualUnderflowIsAccurateAndMonotonic()
     {
         double[] xs = EvenlySpaced(-708.0, -746.0, 400_001); // decreasing
-        double[] ys = Run(xs, path, log: false);
+        double[] ys = Run(xs, Path.V256, log: false);
         var s = new Stats();
         for (int i = 0; i < xs.Length; i++)
         {
@@ -406,10 +376,8 @@ public class VectorMathTests
 
     // ---- log, float ------------------------------------------------------------------------------------------------
 
-    [Theory]
-    [InlineData(Path.V256)]
-    [InlineData(Path.UnfusedV128)]
-    public void LogFloat_IsAccurateForEveryExponent(Path path)
+    [Fact]
+    public void LogFloat_IsAccurateForEveryExponent()
     {
         var rng = new Random(11);
         var inputs = new List<float>();
@@ -429,36 +397,32 @@ public class VectorMathTests
         for (uint b = BitConverter.SingleToUInt32Bits(0.99f); b <= BitConverter.SingleToUInt32Bits(1.01f); b++)
             inputs.Add(BitConverter.UInt32BitsToSingle(b));
         float[] xs = inputs.ToArray();
-        float[] ys = Run(xs, path, log: true);
+        float[] ys = Run(xs, Path.V256, log: true);
 
         var s = new Stats();
         for (int i = 0; i < xs.Length; i++) s.AddFloat(xs[i], ys[i], Math.Log(xs[i]));
         Assert.True(s.MaxUlp <= LogFloatMaxUlp, s.ToString());
         Assert.True(s.MaxRel <= LogFloatMaxRel, s.ToString());
 
-        if (path == Path.V256) AssertPathsAgree(xs[..300_000], log: true);
+        AssertPathsAgree(xs[..300_000], log: true);
     }
 
-    [Theory]
-    [InlineData(Path.V256)]
-    [InlineData(Path.UnfusedV128)]
-    public void LogFloat_IsMonotonicNearOneAndAcrossSubnormals(Path path)
+    [Fact]
+    public void LogFloat_IsMonotonicNearOneAndAcrossSubnormals()
     {
         var xs = new List<float>();
         for (uint b = BitConverter.SingleToUInt32Bits(0.999f); b <= BitConverter.SingleToUInt32Bits(1.001f); b++) xs.Add(BitConverter.UInt32BitsToSingle(b));
         for (uint b = 1; b <= 0x00900000u; b += 7) xs.Add(BitConverter.UInt32BitsToSingle(b)); // subnormals into the normals
         float[] a = xs.ToArray();
-        float[] ys = Run(a, path, log: true);
+        float[] ys = Run(a, Path.V256, log: true);
         for (int i = 1; i < a.Length; i++)
             if (a[i] > a[i - 1]) Assert.True(ys[i] >= ys[i - 1], $"log not monotonic at {a[i]:R}");
     }
 
     // ---- log, double -------------------------------------------------------------------------------------------------
 
-    [Theory]
-    [InlineData(Path.V256)]
-    [InlineData(Path.UnfusedV128)]
-    public void LogDouble_IsAccurateForEveryExponent(Path path)
+    [Fact]
+    public void LogDouble_IsAccurateForEveryExponent()
     {
         var rng = new Random(13);
         var inputs = new List<double>();
@@ -476,14 +440,14 @@ public class VectorMathTests
         for (int i = 0; i < 500_000; i++) inputs.Add(0.5 + 1.5 * rng.NextDouble());
         for (int i = 0; i < 100_000; i++) inputs.Add(1 + 1e-6 * (2 * rng.NextDouble() - 1));
         double[] xs = inputs.ToArray();
-        double[] ys = Run(xs, path, log: true);
+        double[] ys = Run(xs, Path.V256, log: true);
 
         var s = new Stats();
         for (int i = 0; i < xs.Length; i++) s.AddDouble(xs[i], ys[i], Math.Log(xs[i]));
         Assert.True(s.MaxUlp <= DoubleMaxUlpVsLibm, s.ToString());
         Assert.True(s.MaxRel <= DoubleMaxRelVsLibm, s.ToString());
 
-        if (path == Path.V256) AssertPathsAgree(xs[..200_000], log: true);
+        AssertPathsAgree(xs[..200_000], log: true);
     }
 
     // ---- special values ----------------------------------------------------------------------------------------------
@@ -648,8 +612,8 @@ public class VectorMathTests
         for (int i = 0; i < xs.Length; i += 16)
         {
             var v = Vector512.Create(xs.AsSpan(i, 16));
-            Assert.Equal(Vector512.Create(VectorMath.ExpCore(v.GetLower(), true), VectorMath.ExpCore(v.GetUpper(), true)).AsUInt32(), VectorMath.ExpCore(v, true).AsUInt32());
-            Assert.Equal(Vector512.Create(VectorMath.LogCore(v.GetLower(), true), VectorMath.LogCore(v.GetUpper(), true)).AsUInt32(), VectorMath.LogCore(v, true).AsUInt32());
+            Assert.Equal(Vector512.Create(VectorMath.ExpCore(v.GetLower()), VectorMath.ExpCore(v.GetUpper())).AsUInt32(), VectorMath.ExpCore(v).AsUInt32());
+            Assert.Equal(Vector512.Create(VectorMath.LogCore(v.GetLower()), VectorMath.LogCore(v.GetUpper())).AsUInt32(), VectorMath.LogCore(v).AsUInt32());
         }
     }
 
