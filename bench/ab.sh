@@ -21,7 +21,7 @@ for ((i = 1; i <= runs; i++)); do
       --no-check --no-write --no-chart "$@" 2>&1 \
       | awk -v side="$side" '/^  [0-9a-z].*LossGen +[0-9.]+ ms/ { row = $0; sub(/^  /, "", row); sub(/ +(copy|libtorch) .*/, "", row);
           match($0, /LossGen +[0-9.]+ ms/); ms = substr($0, RSTART, RLENGTH); gsub(/[^0-9.]/, "", ms);
-          copy = "-"; if (match($0, /copy +[0-9.]+/)) { copy = substr($0, RSTART, RLENGTH); gsub(/[^0-9.]/, "", copy); copy = sprintf("%.3f", ms / copy) }
+          copy = "-"; if (match($0, /copy +[0-9.]+/)) { c = substr($0, RSTART, RLENGTH); gsub(/[^0-9.]/, "", c); if (c + 0 > 0) copy = sprintf("%.3f", ms / c) }
           print side "\t" row "\t" ms "\t" copy }' >> "$out"
   done
 done
